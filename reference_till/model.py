@@ -33,15 +33,18 @@ from typing import Any, Literal
 __all__ = [
     "CashTransaction",
     "CountAmount",
+    "DenominationCount",
     "Discount",
     "EmpAmount",
     "EmpCountAmount",
     "Event",
+    "JournalEntry",
     "KeyCountAmount",
     "Line",
     "Payment",
     "ReportFigures",
     "Series",
+    "Settlement",
     "TransactionKind",
     "VatFigure",
     "VatTotal",
@@ -282,12 +285,63 @@ class Event:
     data: dict[str, Any] = field(default_factory=dict)  #: machine-readable detail (not exported)
 
 
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """A record with its position in the journal (``seq`` rises by one per record, over all registers)."""
+
+    seq: int
+    record: CashTransaction | Event
+
+
+@dataclass(frozen=True, slots=True)
+class DenominationCount:
+    """Counted notes or coins of one denomination at the daily settlement."""
+
+    denomination: int  #: øre: 100000 = 1000-lapp ... 100 = 1-krone
+    count: int
+
+    @property
+    def amount(self) -> int:
+        """Value of the counted pieces in øre."""
+        return self.denomination * self.count
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """A daily settlement (dagsoppgjør / kasseoppgjør) of one kassapunkt.
+
+    bokføringsforskrifta § 5-3-14 and Skatteinfo 1/2011: the reconciliation shows the
+    cash at the start, the day's cash sales (Z report), cash taken out or put in, the
+    counted cash, is dated, names who counted and explains any difference.
+    """
+
+    register_id: str
+    number: int  #: settlement number per register
+    at: datetime
+    counted_by: str  #: employee id of who counted
+    z_report_id: str  #: the Z report the settlement reconciles
+    opening_float: int
+    cash_sales: int  #: cash received for sales net of cash refunds, after øreavrunding
+    pay_ins: int
+    pay_outs: int
+    expected_cash: int  #: opening_float + cash_sales - pay_outs + pay_ins
+    counted: tuple[DenominationCount, ...]
+    counted_total: int
+    difference: int  #: counted_total - expected_cash (overskudd > 0, underskudd < 0)
+    explanation: str  #: required when difference != 0
+    card_totals: tuple[KeyCountAmount, ...]  #: the till's card figures per means of payment
+    terminal_totals: tuple[KeyCountAmount, ...]  #: the payment terminal's totals per means
+    card_difference: int  #: sum(card_totals) - sum(terminal_totals)
+    other_means: tuple[KeyCountAmount, ...]  #: gift card, mobile, credit ... from the Z report
+
+
 # --------------------------------------------------------------------------- JSON codec
 
 _TYPES: dict[str, type[Any]] = {
     cls.__name__: cls
     for cls in (CashTransaction, Event, Line, Payment, VatTotal, Discount, ReportFigures,
-                CountAmount, KeyCountAmount, EmpCountAmount, EmpAmount, VatFigure)
+                CountAmount, KeyCountAmount, EmpCountAmount, EmpAmount, VatFigure, Settlement,
+                DenominationCount)
 }
 
 
