@@ -156,6 +156,8 @@ class Accounts:
     customer_receivable: str
     output_vat: str
     cash_difference: str
+    rounding: str  #: øreavrunding on cash payments
+    cash_transfer: str  #: where pay-outs go to and pay-ins come from (bank/safe)
     sales: dict[int, str]  #: VAT rate in basis points -> sales account
 
 
@@ -308,6 +310,8 @@ def _parse(data: dict[str, Any], base_dir: Path | None) -> TillConfig:
         customer_receivable=str(_req(acc_t, "customer_receivable", "[accounts]")),
         output_vat=str(_req(acc_t, "output_vat", "[accounts]")),
         cash_difference=str(_req(acc_t, "cash_difference", "[accounts]")),
+        rounding=str(_req(acc_t, "rounding", "[accounts]")),
+        cash_transfer=str(_req(acc_t, "cash_transfer", "[accounts]")),
         sales={_rate_bp(k, "[accounts] sales"): str(v) for k, v in _req(acc_t, "sales", "[accounts]").items()},
     )
     limits = data.get("limits", {})

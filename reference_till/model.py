@@ -171,6 +171,7 @@ class CashTransaction:
     description: str = ""
     voided_trans_id: str = ""  #: for VOID: the open sale that was cancelled
     returns_trans_id: str = ""  #: for returns: the original sale, when known
+    provisional_receipts: int = 0  #: provisional receipts printed while the sale was open
 
     @property
     def is_sale_document(self) -> bool:
