@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal, TypeVar, cast
 
 from harness.saft_spec import code_list
 from reference_till.money import parse_amount
@@ -210,7 +210,10 @@ class TillConfig:
         raise ConfigError(f"no payment means of kind {kind!r}; add a [[payment_means]] with kind = {kind!r}")
 
 
-def _find(items: tuple[Any, ...], key: str, what: str, table: str, attr: str = "id") -> Any:
+_T = TypeVar("_T")
+
+
+def _find(items: tuple[_T, ...], key: str, what: str, table: str, attr: str = "id") -> _T:
     for item in items:
         if getattr(item, attr) == key:
             return item

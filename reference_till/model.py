@@ -172,6 +172,7 @@ class CashTransaction:
     voided_trans_id: str = ""  #: for VOID: the open sale that was cancelled
     returns_trans_id: str = ""  #: for returns: the original sale, when known
     provisional_receipts: int = 0  #: provisional receipts printed while the sale was open
+    sale_ref: str = ""  #: the open-sale handle (``K1-O000017``) the transaction concluded
 
     @property
     def is_sale_document(self) -> bool:

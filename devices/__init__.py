@@ -1,0 +1,1 @@
+"""Device emulators and transports (ESC/POS printer, cash drawer, payment terminal)."""

@@ -1,0 +1,1 @@
+"""The compliance suite: the law as Gherkin scenarios with step libraries."""
