@@ -122,8 +122,8 @@ class Journal:
         except sqlite3.DatabaseError as exc:
             self._db.close()
             raise JournalCorrupt(f"{self.path} is not a usable journal: {exc}") from None
-        self._next_seq = (self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM journal").fetchone()[0]) + 1
-        self._next_job = (self._db.execute("SELECT COALESCE(MAX(job), 0) FROM print_log").fetchone()[0]) + 1
+        self._next_seq: int = int(self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM journal").fetchone()[0]) + 1
+        self._next_job: int = int(self._db.execute("SELECT COALESCE(MAX(job), 0) FROM print_log").fetchone()[0]) + 1
 
     # ------------------------------------------------------------------ writing
 

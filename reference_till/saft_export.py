@@ -504,22 +504,13 @@ def _write_address(w: _Writer, config: TillConfig, element: str) -> None:
 
 def _basics(config: TillConfig) -> list[tuple[str, str, str, str]]:
     """All basics as ``(basicType, basicID, predefinedBasicID, basicDesc)`` in code-list order."""
+    own = [*codes.LINE_BASICS.values(), *codes.DISCOUNT_BASICS.values()]
+    own += codes.TRANSACTION_BASICS.values()
     rows = [("04", g.id, g.predefined, g.description) for g in config.article_groups]
-    rows += [
-        (b.basic_type, b.basic_id, b.predefined, b.description) for b in codes.LINE_BASICS.values()
-    ]
-    rows += [
-        (b.basic_type, b.basic_id, b.predefined, b.description)
-        for b in codes.DISCOUNT_BASICS.values()
-    ]
-    rows += [
-        (b.basic_type, b.basic_id, b.predefined, b.description)
-        for b in codes.TRANSACTION_BASICS.values()
-    ]
+    rows += [(b.basic_type, b.basic_id, b.predefined, b.description) for b in own]
     rows += [("12", m.id, m.predefined, m.description) for m in config.payment_means]
-    rows += [
-        (b.basic_type, b.basic_id, b.predefined, b.description) for b in codes.EVENT_BASICS.values()
-    ]
+    events = codes.EVENT_BASICS.values()
+    rows += [(b.basic_type, b.basic_id, b.predefined, b.description) for b in events]
     return rows
 
 

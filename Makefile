@@ -1,0 +1,52 @@
+# kassakontroll — every target does its own set-up on a fresh machine.
+#   make run    set up, then run the main job (today: the reference till's demo business day)
+#   make test   set up, then lint, type-check and run the test suite
+#   make bench  set up, then run the benchmarks in bench/
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+OUT    ?= out
+
+.PHONY: setup system-deps run test lint typecheck unit bench clean
+
+setup: system-deps $(STAMP)
+
+# Debian packages the tests use: openssl (independent RSA check of the signature chain).
+system-deps:
+	@command -v openssl >/dev/null 2>&1 || { \
+	  echo "installing Debian package openssl"; \
+	  (apt-get update -qq && apt-get install -y -qq openssl) >/dev/null || \
+	  { echo "could not install openssl; install it with: apt-get install openssl" >&2; exit 1; }; }
+	@$(PYTHON) -c "import venv, ensurepip" 2>/dev/null || { \
+	  echo "installing Debian package python3-venv"; \
+	  (apt-get update -qq && apt-get install -y -qq python3-venv) >/dev/null; }
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+run: setup
+	$(BIN)/kassakontroll till demo --out $(OUT)/demo
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check harness devices reference_till
+
+typecheck: setup
+	$(BIN)/mypy
+
+unit: setup
+	$(BIN)/python -m pytest
+
+test: lint typecheck unit
+
+bench: setup
+	$(BIN)/python bench/till_throughput.py
+
+clean:
+	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -1,0 +1,123 @@
+"""The ``kassakontroll`` command line.
+
+Commands::
+
+    kassakontroll till demo --out DIR [--config FILE] [--date YYYY-MM-DD]
+    kassakontroll till export --journal FILE --from YYYY-MM-DD --to YYYY-MM-DD --out DIR [--config FILE]
+
+Exit codes:
+
+=====  ==============================================================
+0      success
+2      usage error (bad arguments; argparse prints the usage)
+3      configuration error (the message names the key to fix)
+4      the journal file cannot be used (missing, damaged, newer schema)
+5      the till refused an operation (the message names the rule)
+=====  ==============================================================
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+__all__ = ["main"]
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_CONFIG = 3
+EXIT_JOURNAL = 4
+EXIT_REFUSED = 5
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write YYYY-MM-DD, e.g. 2026-11-21") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kassakontroll",
+        description="Compliance harness and reference till for Norwegian cash register systems.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    till = commands.add_parser("till", help="the reference till")
+    till_commands = till.add_subparsers(dest="till_command", required=True, metavar="TILL_COMMAND")
+
+    demo = till_commands.add_parser("demo", help="run a business day on two kassapunkter and write every artefact")
+    demo.add_argument("--out", required=True, type=Path, help="output folder (created)")
+    demo.add_argument("--config", type=Path, help="till configuration TOML (default: the embedded demo shop)")
+    demo.add_argument("--date", type=_date, help="business day, YYYY-MM-DD (default: today in Norway)")
+
+    export = till_commands.add_parser("export", help="export a period of a journal as SAF-T Cash Register XML")
+    export.add_argument("--journal", required=True, type=Path, help="the till's journal.sqlite")
+    export.add_argument("--from", dest="start", required=True, type=_date, help="first day, YYYY-MM-DD")
+    export.add_argument("--to", dest="end", required=True, type=_date, help="last day, YYYY-MM-DD")
+    export.add_argument("--out", required=True, type=Path, help="output folder (created)")
+    export.add_argument("--config", type=Path, help="the till configuration the journal was written with")
+    return parser
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from reference_till.config import load_config
+    from reference_till.demo import run_demo
+
+    config = load_config(args.config)
+    result = run_demo(args.out, config=config, day=args.date, progress=lambda m: print(f"  … {m}", flush=True))
+    print((result.out_dir / "summary.txt").read_text(encoding="utf-8"), end="")
+    print(f"Output written to {result.out_dir}/ (receipts/, SAF-T XML, settlement_*.json, posting_*.csv, "
+          "journal.sqlite)")
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    from reference_till.config import load_config
+    from reference_till.journal import Journal, JournalCorrupt
+    from reference_till.saft_export import export_saft
+
+    if args.end < args.start:
+        print(f"kassakontroll: --to {args.end} is before --from {args.start}", file=sys.stderr)
+        return EXIT_USAGE
+    if not args.journal.is_file():
+        print(f"kassakontroll: journal {args.journal} does not exist", file=sys.stderr)
+        return EXIT_JOURNAL
+    config = load_config(args.config)
+    try:
+        journal = Journal(args.journal)
+    except JournalCorrupt as exc:
+        print(f"kassakontroll: {exc}", file=sys.stderr)
+        return EXIT_JOURNAL
+    with journal:
+        summary = export_saft(journal, config, args.out, start=args.start, end=args.end)
+    print(f"{summary.path}: {summary.registers} kassapunkter, {summary.transactions} transactions, "
+          f"{summary.events} events")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (see the module docstring)."""
+    from reference_till.config import ConfigError
+    from reference_till.errors import TillError
+
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "till" and args.till_command == "demo":
+            return _demo(args)
+        if args.command == "till" and args.till_command == "export":
+            return _export(args)
+    except ConfigError as exc:
+        print(f"kassakontroll: configuration: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except TillError as exc:
+        print(f"kassakontroll: refused: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())
