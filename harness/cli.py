@@ -42,8 +42,7 @@ def _date(text: str) -> date:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="kassakontroll",
-        description="Compliance harness and reference till for Norwegian cash register systems.",
+        prog="kassakontroll", description="Compliance harness and reference till for Norwegian cash register systems."
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     till = commands.add_parser("till", help="the reference till")
@@ -70,8 +69,9 @@ def _demo(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     result = run_demo(args.out, config=config, day=args.date, progress=lambda m: print(f"  … {m}", flush=True))
     print((result.out_dir / "summary.txt").read_text(encoding="utf-8"), end="")
-    print(f"Output written to {result.out_dir}/ (receipts/, SAF-T XML, settlement_*.json, posting_*.csv, "
-          "journal.sqlite)")
+    print(
+        f"Output written to {result.out_dir}/ (receipts/, SAF-T XML, settlement_*.json, posting_*.csv, journal.sqlite)"
+    )
     return EXIT_OK
 
 
@@ -94,8 +94,10 @@ def _export(args: argparse.Namespace) -> int:
         return EXIT_JOURNAL
     with journal:
         summary = export_saft(journal, config, args.out, start=args.start, end=args.end)
-    print(f"{summary.path}: {summary.registers} kassapunkter, {summary.transactions} transactions, "
-          f"{summary.events} events")
+    print(
+        f"{summary.path}: {summary.registers} kassapunkter, {summary.transactions} transactions, "
+        f"{summary.events} events"
+    )
     return EXIT_OK
 
 

@@ -231,7 +231,7 @@ def _rate_bp(text: str, where: str) -> int:
     try:
         value = Decimal(str(text)) * 100
     except ArithmeticError:
-        raise ConfigError(f"{where}: rate {text!r} is not a number of percent, write e.g. rate = \"25\"") from None
+        raise ConfigError(f'{where}: rate {text!r} is not a number of percent, write e.g. rate = "25"') from None
     if value != value.to_integral_value() or value < 0:
         raise ConfigError(f"{where}: rate {text!r} must be a non-negative percent with at most two decimals")
     return int(value)
@@ -264,18 +264,28 @@ def _parse(data: dict[str, Any], base_dir: Path | None) -> TillConfig:
         version=str(_req(sys_t, "version", "[system]")),
         system_id=str(_req(sys_t, "system_id", "[system]")),
     )
-    registers = tuple(Register(str(_req(r, "id", "[[registers]]")), str(r.get("description", "")))
-                      for r in _req(data, "registers", "top level"))
+    registers = tuple(
+        Register(str(_req(r, "id", "[[registers]]")), str(r.get("description", "")))
+        for r in _req(data, "registers", "top level")
+    )
     if not registers:
         raise ConfigError("at least one [[registers]] (kassapunkt) is required")
     employees = tuple(
-        Employee(str(_req(e, "id", "[[employees]]")), str(e.get("first_name", "")),
-                 str(_req(e, "surname", "[[employees]]")), str(e.get("role", "Employee")))
+        Employee(
+            str(_req(e, "id", "[[employees]]")),
+            str(e.get("first_name", "")),
+            str(_req(e, "surname", "[[employees]]")),
+            str(e.get("role", "Employee")),
+        )
         for e in _req(data, "employees", "top level")
     )
     vat_codes = tuple(
-        VatCode(str(_req(v, "code", "[[vat_codes]]")), _rate_bp(_req(v, "rate", "[[vat_codes]]"), "[[vat_codes]]"),
-                str(_req(v, "standard_code", "[[vat_codes]]")), str(v.get("description", "")))
+        VatCode(
+            str(_req(v, "code", "[[vat_codes]]")),
+            _rate_bp(_req(v, "rate", "[[vat_codes]]"), "[[vat_codes]]"),
+            str(_req(v, "standard_code", "[[vat_codes]]")),
+            str(v.get("description", "")),
+        )
         for v in _req(data, "vat_codes", "top level")
     )
     predefined_04 = code_list("PredefinedBasicID-04")
@@ -283,13 +293,19 @@ def _parse(data: dict[str, Any], base_dir: Path | None) -> TillConfig:
     for g in _req(data, "article_groups", "top level"):
         pre = str(_req(g, "predefined", "[[article_groups]]"))
         if pre not in predefined_04:
-            raise ConfigError(f"[[article_groups]] {g.get('id')!r}: predefined {pre!r} is not in "
-                              f"PredefinedBasicID-04 (use 04001-04021 or 04999)")
+            raise ConfigError(
+                f"[[article_groups]] {g.get('id')!r}: predefined {pre!r} is not in "
+                f"PredefinedBasicID-04 (use 04001-04021 or 04999)"
+            )
         groups.append(ArticleGroup(str(_req(g, "id", "[[article_groups]]")), str(g.get("description", "")), pre))
     articles = tuple(
-        Article(str(_req(a, "id", "[[articles]]")), str(_req(a, "description", "[[articles]]")),
-                str(_req(a, "group", "[[articles]]")), _money(_req(a, "price", "[[articles]]"), "[[articles]]"),
-                str(_req(a, "vat_code", "[[articles]]")))
+        Article(
+            str(_req(a, "id", "[[articles]]")),
+            str(_req(a, "description", "[[articles]]")),
+            str(_req(a, "group", "[[articles]]")),
+            _money(_req(a, "price", "[[articles]]"), "[[articles]]"),
+            str(_req(a, "vat_code", "[[articles]]")),
+        )
         for a in _req(data, "articles", "top level")
     )
     predefined_12 = code_list("PredefinedBasicID-12")
@@ -301,8 +317,11 @@ def _parse(data: dict[str, Any], base_dir: Path | None) -> TillConfig:
             raise ConfigError(f"[[payment_means]] {m.get('id')!r}: predefined {pre!r} is not in PredefinedBasicID-12")
         if kind not in _PAYMENT_KINDS:
             raise ConfigError(f"[[payment_means]] {m.get('id')!r}: kind must be one of {', '.join(_PAYMENT_KINDS)}")
-        means.append(PaymentMeans(str(_req(m, "id", "[[payment_means]]")), str(m.get("description", "")), pre,
-                                  cast(PaymentKind, kind)))
+        means.append(
+            PaymentMeans(
+                str(_req(m, "id", "[[payment_means]]")), str(m.get("description", "")), pre, cast(PaymentKind, kind)
+            )
+        )
     signing = _parse_signing(_req(data, "signing", "top level"), base_dir)
     acc_t = _req(data, "accounts", "top level")
     accounts = Accounts(
@@ -351,8 +370,10 @@ def _parse_signing(sig: dict[str, Any], base_dir: Path | None) -> SigningConfig:
                     return SigningConfig("rsa", version, private_key_pem=pem)
                 path = base_dir / path
             if not path.is_file():
-                raise ConfigError(f"[signing] key_file {str(path)!r} does not exist; create one with "
-                                  f"'openssl genrsa 1024 | openssl pkcs8 -topk8 -nocrypt -out {key_file}'")
+                raise ConfigError(
+                    f"[signing] key_file {str(path)!r} does not exist; create one with "
+                    f"'openssl genrsa 1024 | openssl pkcs8 -topk8 -nocrypt -out {key_file}'"
+                )
             pem = path.read_bytes()
         return SigningConfig("rsa", version, private_key_pem=pem)
     if method == "hmac":
@@ -361,16 +382,22 @@ def _parse_signing(sig: dict[str, Any], base_dir: Path | None) -> SigningConfig:
         except ValueError:
             raise ConfigError("[signing] hmac_key must be base64 of 16 bytes") from None
         if len(key) != 16:
-            raise ConfigError(f"[signing] hmac_key is {len(key)} bytes; HMAC-SHA1-128 needs exactly 16 bytes "
-                              f"(for example 'openssl rand -base64 16')")
+            raise ConfigError(
+                f"[signing] hmac_key is {len(key)} bytes; HMAC-SHA1-128 needs exactly 16 bytes "
+                f"(for example 'openssl rand -base64 16')"
+            )
         return SigningConfig("hmac", version, hmac_key=key)
-    raise ConfigError(f"[signing] method {method!r} is not supported; write method = \"rsa\" or \"hmac\"")
+    raise ConfigError(f'[signing] method {method!r} is not supported; write method = "rsa" or "hmac"')
 
 
 def _cross_check(config: TillConfig) -> None:
-    for table, items in (("registers", config.registers), ("employees", config.employees),
-                         ("articles", config.articles), ("article_groups", config.article_groups),
-                         ("payment_means", config.payment_means)):
+    for table, items in (
+        ("registers", config.registers),
+        ("employees", config.employees),
+        ("articles", config.articles),
+        ("article_groups", config.article_groups),
+        ("payment_means", config.payment_means),
+    ):
         ids = [i.id for i in items]
         dupes = {i for i in ids if ids.count(i) > 1}
         if dupes:
@@ -381,7 +408,7 @@ def _cross_check(config: TillConfig) -> None:
         if article.price < 0:
             raise ConfigError(f"[[articles]] {article.id!r}: price must not be negative")
     if not any(m.kind == "cash" for m in config.payment_means):
-        raise ConfigError("[[payment_means]]: a means of kind = \"cash\" is required (kontantar)")
+        raise ConfigError('[[payment_means]]: a means of kind = "cash" is required (kontantar)')
     rates = {v.rate_bp for v in config.vat_codes}
     missing = rates - set(config.accounts.sales)
     if missing:

@@ -46,6 +46,7 @@ class SimulatedClock:
         self._step = step
 
     def __call__(self) -> datetime:
+        """Read the clock (it moves on by one step)."""
         self._now += self._step
         return self._now
 
@@ -85,8 +86,13 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def run_demo(out_dir: str | Path, *, config: TillConfig | None = None, day: date | None = None,
-             progress: Callable[[str], None] = lambda message: None) -> DemoResult:
+def run_demo(
+    out_dir: str | Path,
+    *,
+    config: TillConfig | None = None,
+    day: date | None = None,
+    progress: Callable[[str], None] = lambda message: None,
+) -> DemoResult:
     """Run the demo business day and write every artefact to ``out_dir``.
 
     Args:
@@ -106,8 +112,13 @@ def run_demo(out_dir: str | Path, *, config: TillConfig | None = None, day: date
     (out / "electronic").mkdir(exist_ok=True)
     emails: list[tuple[str, bytes]] = []
     devices = {r.id: RegisterDevices() for r in config.registers[:2]}
-    till = Till(journal_path, config, devices=devices, clock=clock,
-                electronic_receipts=lambda address, data: emails.append((address, data)))
+    till = Till(
+        journal_path,
+        config,
+        devices=devices,
+        clock=clock,
+        electronic_receipts=lambda address, data: emails.append((address, data)),
+    )
     k1, k2 = config.registers[0].id, config.registers[1].id
     kari, ola = config.employees[0].id, config.employees[1].id
 
@@ -211,12 +222,16 @@ def run_demo(out_dir: str | Path, *, config: TillConfig | None = None, day: date
         pay_in = sum(p.amount for p in z.pay_ins)
         expected = z.opening_float + cash - pay_out + pay_in
         counts = _breakdown(expected - short)
-        settlements.append(till.settle(reg, counted_by=emp, counts=counts,
-                                       explanation="Feil vekslepenger gitt ved lunsj" if short else ""))
+        settlements.append(
+            till.settle(
+                reg, counted_by=emp, counts=counts, explanation="Feil vekslepenger gitt ved lunsj" if short else ""
+            )
+        )
         with (out / f"posting_{reg}.csv").open("w", encoding="utf-8", newline="") as fh:
             till.write_posting(reg, fh)
         (out / f"settlement_{reg}.json").write_text(
-            json.dumps(_jsonable(settlements[-1]), ensure_ascii=False, indent=2), encoding="utf-8")
+            json.dumps(_jsonable(settlements[-1]), ensure_ascii=False, indent=2), encoding="utf-8"
+        )
         till.logout(reg)
         till.stop(reg)
     saft = till.export_saft(out, day, day)
@@ -236,11 +251,15 @@ def run_demo(out_dir: str | Path, *, config: TillConfig | None = None, day: date
     till.close()
     summary = [f"Demo day {day.isoformat()} ({config.company.name}, org.nr {config.company.orgnr})", ""]
     for z, s in zip(zs, settlements, strict=True):
-        summary.append(f"{z.register_id}: Z report {z.report_id}: cash sales {format_nok(z.total_cash_sales)} NOK, "
-                       f"{z.receipts} sales receipts, grand total net {format_nok(z.grand_total_net)} NOK; "
-                       f"settlement difference {format_nok(s.difference)} NOK")
-    summary += ["", f"{documents} printed documents, {len(emails)} electronic receipts",
-                f"SAF-T: {saft.path.name if saft.path else '-'} ({saft.transactions} transactions, "
-                f"{saft.events} events)"]
+        summary.append(
+            f"{z.register_id}: Z report {z.report_id}: cash sales {format_nok(z.total_cash_sales)} NOK, "
+            f"{z.receipts} sales receipts, grand total net {format_nok(z.grand_total_net)} NOK; "
+            f"settlement difference {format_nok(s.difference)} NOK"
+        )
+    summary += [
+        "",
+        f"{documents} printed documents, {len(emails)} electronic receipts",
+        f"SAF-T: {saft.path.name if saft.path else '-'} ({saft.transactions} transactions, {saft.events} events)",
+    ]
     (out / "summary.txt").write_text("\n".join(summary) + "\n", encoding="utf-8")
     return DemoResult(out, journal_path, saft, tuple(zs), tuple(settlements), documents)

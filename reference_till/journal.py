@@ -117,8 +117,10 @@ class Journal:
             if row is None:
                 self._db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
             elif int(row[0]) > SCHEMA_VERSION:
-                raise JournalCorrupt(f"{self.path} has journal schema {row[0]}; this version reads "
-                                     f"{SCHEMA_VERSION}. Use a newer kassakontroll.")
+                raise JournalCorrupt(
+                    f"{self.path} has journal schema {row[0]}; this version reads "
+                    f"{SCHEMA_VERSION}. Use a newer kassakontroll."
+                )
         except sqlite3.DatabaseError as exc:
             self._db.close()
             raise JournalCorrupt(f"{self.path} is not a usable journal: {exc}") from None
@@ -152,12 +154,19 @@ class Journal:
         seq = self._next_seq
         for record in records:
             is_tx = isinstance(record, CashTransaction)
-            rows.append((
-                seq, record.register_id, "transaction" if is_tx else "event",
-                record.kind.value if isinstance(record, CashTransaction) else record.event_type,
-                record.at.isoformat(), record.at.date().isoformat(), record.trans_id or None,
-                record.nr if isinstance(record, CashTransaction) else None, to_json(record),
-            ))
+            rows.append(
+                (
+                    seq,
+                    record.register_id,
+                    "transaction" if is_tx else "event",
+                    record.kind.value if isinstance(record, CashTransaction) else record.event_type,
+                    record.at.isoformat(),
+                    record.at.date().isoformat(),
+                    record.trans_id or None,
+                    record.nr if isinstance(record, CashTransaction) else None,
+                    to_json(record),
+                )
+            )
             seqs.append(seq)
             seq += 1
         now = datetime.now().isoformat()
@@ -176,8 +185,7 @@ class Journal:
             cur.executemany("INSERT INTO journal VALUES (?,?,?,?,?,?,?,?,?)", rows)
             if log_rows:
                 cur.executemany(
-                    "INSERT INTO print_log (job, seq, register_id, document, state, at) VALUES (?,?,?,?,?,?)",
-                    log_rows,
+                    "INSERT INTO print_log (job, seq, register_id, document, state, at) VALUES (?,?,?,?,?,?)", log_rows
                 )
             cur.execute("COMMIT")
         except BaseException:
@@ -282,7 +290,7 @@ class Journal:
             "AND trans_id >= ? AND trans_id < ?",
             (register_id, prefix, prefix + "\x7f"),
         ).fetchone()
-        return int(row[0][len(prefix):]) if row and row[0] else 0
+        return int(row[0][len(prefix) :]) if row and row[0] else 0
 
     def unfinished_print_jobs(self) -> list[PrintJob]:
         """Print jobs queued but never confirmed as printed (crash or printer failure)."""

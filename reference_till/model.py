@@ -341,9 +341,22 @@ class Settlement:
 
 _TYPES: dict[str, type[Any]] = {
     cls.__name__: cls
-    for cls in (CashTransaction, Event, Line, Payment, VatTotal, Discount, ReportFigures,
-                CountAmount, KeyCountAmount, EmpCountAmount, EmpAmount, VatFigure, Settlement,
-                DenominationCount)
+    for cls in (
+        CashTransaction,
+        Event,
+        Line,
+        Payment,
+        VatTotal,
+        Discount,
+        ReportFigures,
+        CountAmount,
+        KeyCountAmount,
+        EmpCountAmount,
+        EmpAmount,
+        VatFigure,
+        Settlement,
+        DenominationCount,
+    )
 }
 
 

@@ -50,7 +50,9 @@ def parse_amount(text: str | int | Decimal) -> int:
     try:
         value = Decimal(text) if isinstance(text, Decimal) else Decimal(text.strip().replace(",", "."))
     except InvalidOperation:
-        raise ValueError(f"{text!r} is not an amount; write kroner with '.' or ',' and at most two decimals, e.g. 21.90") from None
+        raise ValueError(
+            f"{text!r} is not an amount; write kroner with '.' or ',' and at most two decimals, e.g. 21.90"
+        ) from None
     if not value.is_finite():
         raise ValueError(f"{text!r} is not a finite amount")
     ore = value * 100

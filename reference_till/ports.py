@@ -52,8 +52,15 @@ class PrinterStatus:
 
     def describe(self) -> str:
         """Plain words for an error message."""
-        problems = [name for flag, name in ((not self.online, "offline"), (self.paper_out, "paper out"),
-                                            (self.cover_open, "cover open")) if flag]
+        problems = [
+            name
+            for flag, name in (
+                (not self.online, "offline"),
+                (self.paper_out, "paper out"),
+                (self.cover_open, "cover open"),
+            )
+            if flag
+        ]
         return ", ".join(problems) or "ready"
 
 
@@ -93,8 +100,9 @@ class MemoryPrinter(PrinterPort):
 
     def set_state(self, **flags: bool) -> None:
         """Change the state, e.g. ``set_state(paper_out=True)``."""
-        self.state = PrinterStatus(**{**{k: getattr(self.state, k) for k in
-                                         ("online", "paper_out", "paper_near_end", "cover_open")}, **flags})
+        self.state = PrinterStatus(
+            **{**{k: getattr(self.state, k) for k in ("online", "paper_out", "paper_near_end", "cover_open")}, **flags}
+        )
 
     def print_document(self, data: bytes) -> None:
         """Keep the document, or fail like a printer that ran out of paper."""
@@ -192,7 +200,10 @@ class MemoryTerminal(PaymentTerminalPort):
     _counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _totals: dict[str, list[int]] = field(default_factory=dict)
     _cards: tuple[tuple[str, str], ...] = (
-        ("BankAxept", "************1234"), ("Visa", "************0006"), ("Mastercard", "************0004"))
+        ("BankAxept", "************1234"),
+        ("Visa", "************0006"),
+        ("Mastercard", "************0004"),
+    )
 
     def script(self, *outcomes: TerminalOutcome) -> None:
         """Queue outcomes for the next payments."""

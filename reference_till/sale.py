@@ -51,8 +51,10 @@ class DraftLine:
 
     def text(self) -> str:
         """Event text in the style of Skatteetaten's example: ``artID 1001; qnt 2; lineAmntIn 43.80``."""
-        return (f"artID {self.article.id}; artGroupID {self.article.group_id}; "
-                f"qnt {format_quantity(self.quantity)}; lineAmntIn {format_amount(self.amount)}")
+        return (
+            f"artID {self.article.id}; artGroupID {self.article.group_id}; "
+            f"qnt {format_quantity(self.quantity)}; lineAmntIn {format_amount(self.amount)}"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +83,15 @@ class OpenSale:
     returns_trans_id: str = ""
     _next_line: int = 1
 
-    def add_line(self, article: Article, quantity: Decimal, unit_price: int, at: datetime, emp_id: str,
-                 campaign_discount: int = 0) -> DraftLine:
+    def add_line(
+        self,
+        article: Article,
+        quantity: Decimal,
+        unit_price: int,
+        at: datetime,
+        emp_id: str,
+        campaign_discount: int = 0,
+    ) -> DraftLine:
         """Register an item (negative quantity for a return) and return its draft line."""
         if quantity == 0:
             raise OperationError("quantity 0 registers nothing; give a quantity, negative for a return")
@@ -99,16 +108,18 @@ class OpenSale:
         for line in self.lines:
             if line.line_id == line_id:
                 return line
-        raise OperationError(f"the open sale {self.ref} has no line {line_id}; "
-                             f"its lines are {[ln.line_id for ln in self.lines]}")
+        raise OperationError(
+            f"the open sale {self.ref} has no line {line_id}; its lines are {[ln.line_id for ln in self.lines]}"
+        )
 
     @staticmethod
     def _check_discount(line: DraftLine, amount: int) -> None:
         if amount <= 0:
             raise OperationError("a discount is a positive amount in øre")
         if amount + sum(d.amount for d in line.discounts) > abs(line.gross):
-            raise OperationError(f"a discount of {format_amount(amount)} exceeds the line amount "
-                                 f"{format_amount(line.amount)}")
+            raise OperationError(
+                f"a discount of {format_amount(amount)} exceeds the line amount {format_amount(line.amount)}"
+            )
 
     def discount(self, line_id: int, amount: int, reason: str) -> DraftLine:
         """Give a manual discount on a line (counted in § 2-8-2 bokstav q)."""
@@ -125,9 +136,11 @@ class OpenSale:
             (``"Delete line"`` or ``"Reduce quantity"``) for § 2-8-2 bokstav s.
         """
         line = self.line(line_id)
-        if quantity < 0 or quantity >= abs(line.quantity) and quantity != 0:
-            raise OperationError(f"line {line_id} has quantity {format_quantity(abs(line.quantity))}; a correction "
-                                 f"reduces it (0 deletes the line); to add more, register the item again")
+        if quantity < 0 or (quantity >= abs(line.quantity) and quantity != 0):
+            raise OperationError(
+                f"line {line_id} has quantity {format_quantity(abs(line.quantity))}; a correction "
+                f"reduces it (0 deletes the line); to add more, register the item again"
+            )
         before = line.amount
         sign = -1 if line.quantity < 0 else 1
         if quantity == 0:
@@ -176,17 +189,30 @@ class OpenSale:
             vat_code = config.vat(draft.article.vat_code)
             amount = draft.amount
             vat = vat_of_gross(amount, vat_code.rate_bp)
-            lines.append(Line(
-                line_id=n, line_type=draft.line_type, art_id=draft.article.id,
-                art_group_id=draft.article.group_id, description=draft.article.description,
-                quantity=draft.quantity, unit_price=draft.unit_price, vat_code=vat_code.code,
-                vat_rate_bp=vat_code.rate_bp, amount_in=amount, amount_ex=amount - vat, vat_amount=vat,
-                emp_id=draft.emp_id, at=draft.at, discounts=tuple(draft.discounts),
-            ))
+            lines.append(
+                Line(
+                    line_id=n,
+                    line_type=draft.line_type,
+                    art_id=draft.article.id,
+                    art_group_id=draft.article.group_id,
+                    description=draft.article.description,
+                    quantity=draft.quantity,
+                    unit_price=draft.unit_price,
+                    vat_code=vat_code.code,
+                    vat_rate_bp=vat_code.rate_bp,
+                    amount_in=amount,
+                    amount_ex=amount - vat,
+                    vat_amount=vat,
+                    emp_id=draft.emp_id,
+                    at=draft.at,
+                    discounts=tuple(draft.discounts),
+                )
+            )
             acc = per_rate.setdefault(vat_code.code, [0, 0])
             acc[0] += amount - vat
             acc[1] += vat
-        vat_totals = tuple(VatTotal(code, config.vat(code).rate_bp, base, vat)
-                           for code, (base, vat) in sorted(per_rate.items()))
+        vat_totals = tuple(
+            VatTotal(code, config.vat(code).rate_bp, base, vat) for code, (base, vat) in sorted(per_rate.items())
+        )
         amount_in = sum(ln.amount_in for ln in lines)
         return SaleTotals(tuple(lines), vat_totals, amount_in, sum(ln.amount_ex for ln in lines))

@@ -53,8 +53,7 @@ def signature_data(previous: str, at: datetime, nr: int | str, amount_in: int, a
         amount_in: transAmntIn in øre.
         amount_ex: transAmntEx in øre.
     """
-    return (f"{previous};{at:%Y-%m-%d};{at:%H:%M:%S};{nr};"
-            f"{format_amount(amount_in)};{format_amount(amount_ex)}")
+    return f"{previous};{at:%Y-%m-%d};{at:%H:%M:%S};{nr};{format_amount(amount_in)};{format_amount(amount_ex)}"
 
 
 class Signer(ABC):
@@ -77,19 +76,22 @@ class RsaSigner(Signer):
         if not isinstance(key, rsa.RSAPrivateKey):
             raise ConfigError("[signing] the key file does not hold an RSA private key")
         if key.key_size != 1024:
-            raise ConfigError(f"[signing] the RSA key has {key.key_size} bits; the SAF-T signature "
-                              "specification requires 1024 bits (openssl genrsa 1024)")
+            raise ConfigError(
+                f"[signing] the RSA key has {key.key_size} bits; the SAF-T signature "
+                "specification requires 1024 bits (openssl genrsa 1024)"
+            )
         self._key = key
 
     @property
     def public_key_pem(self) -> bytes:
         """The public key in PEM (SubjectPublicKeyInfo), for the product declaration and verifiers."""
-        return self._key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                   serialization.PublicFormat.SubjectPublicKeyInfo)
+        return self._key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
 
     def sign(self, data: str) -> str:
         """Return the base64 RSA-SHA1 signature of ``data``."""
-        raw = self._key.sign(data.encode("utf-8"), padding.PKCS1v15(), hashes.SHA1())  # noqa: S303
+        raw = self._key.sign(data.encode("utf-8"), padding.PKCS1v15(), hashes.SHA1())
         return base64.b64encode(raw).decode("ascii")
 
 
@@ -120,7 +122,7 @@ def verify_rsa(public_key_pem: bytes, data: str, signature: str) -> bool:
     if not isinstance(key, rsa.RSAPublicKey):
         return False
     try:
-        key.verify(base64.b64decode(signature), data.encode("utf-8"), padding.PKCS1v15(), hashes.SHA1())  # noqa: S303
+        key.verify(base64.b64decode(signature), data.encode("utf-8"), padding.PKCS1v15(), hashes.SHA1())
     except (InvalidSignature, ValueError):
         return False
     return True

@@ -81,8 +81,8 @@ from reference_till.ports import (
 )
 from reference_till.posting import PostingLine, day_posting, write_posting_csv
 from reference_till.reports import compute_figures
-from reference_till.sale import OpenSale
 from reference_till.saft_export import ExportSummary, export_saft
+from reference_till.sale import OpenSale
 from reference_till.settlement import compute_settlement
 from reference_till.signing import FIRST_PREVIOUS, Signer, signature_data, signer_from_config
 
@@ -161,8 +161,9 @@ class Till:
         self.outbox: list[tuple[str, bytes]] = []
         self._send_electronic = electronic_receipts or (lambda address, data: self.outbox.append((address, data)))
         given = dict(devices or {})
-        self._registers = {r.id: _RegisterState(r.id, given.get(r.id) or RegisterDevices())
-                           for r in self.config.registers}
+        self._registers = {
+            r.id: _RegisterState(r.id, given.get(r.id) or RegisterDevices()) for r in self.config.registers
+        }
         for state in self._registers.values():
             self._load_register(state)
         self._recover()
@@ -196,10 +197,27 @@ class Till:
             if isinstance(record, Event) and record.event_type == event_type:
                 yield record
 
-    def _event(self, reg: _RegisterState, event_type: str, *, at: datetime | None = None, trans: str = "",
-               text: str = "", report: ReportFigures | None = None, **data: Any) -> Event:
-        return Event(reg.id, event_type, at or self.now(), emp_id=reg.operator, trans_id=trans, text=text,
-                     report=report, data=data)
+    def _event(
+        self,
+        reg: _RegisterState,
+        event_type: str,
+        *,
+        at: datetime | None = None,
+        trans: str = "",
+        text: str = "",
+        report: ReportFigures | None = None,
+        **data: Any,
+    ) -> Event:
+        return Event(
+            reg.id,
+            event_type,
+            at or self.now(),
+            emp_id=reg.operator,
+            trans_id=trans,
+            text=text,
+            report=report,
+            data=data,
+        )
 
     def _sign(self, reg: _RegisterState, tx: CashTransaction) -> CashTransaction:
         """Give a transaction the next ``nr`` of its register and sign it (SAF-T signature spec)."""
@@ -220,8 +238,10 @@ class Till:
         # kassasystemforskrifta § 2-6 femte ledd: no registrations while the integrated drawer is open
         self._observe_drawer(reg)
         if reg.devices.drawer.is_open():
-            raise DrawerOpen(f"kassapunkt {reg.id}: the cash drawer is open; kassasystemforskrifta § 2-6 femte "
-                             "ledd forbids registrations while the integrated drawer is open. Close it first.")
+            raise DrawerOpen(
+                f"kassapunkt {reg.id}: the cash drawer is open; kassasystemforskrifta § 2-6 femte "
+                "ledd forbids registrations while the integrated drawer is open. Close it first."
+            )
 
     def _require_operator(self, reg: _RegisterState) -> str:
         if not reg.operator:
@@ -235,11 +255,16 @@ class Till:
             raise PrinterUnavailable(
                 f"kassapunkt {reg.id}: the receipt printer reports {status.describe()}; kassasystemforskrifta "
                 "§ 2-6 fjerde ledd: a sale cannot be concluded without printing its receipt. Fix the printer "
-                "and try again; nothing was registered.")
+                "and try again; nothing was registered."
+            )
 
-    def _commit(self, reg: _RegisterState, records: Sequence[CashTransaction | Event],
-                documents: Sequence[tuple[int, str, Callable[[], bytes]]] = (),
-                kick_drawer: bool = False) -> list[int]:
+    def _commit(
+        self,
+        reg: _RegisterState,
+        records: Sequence[CashTransaction | Event],
+        documents: Sequence[tuple[int, str, Callable[[], bytes]]] = (),
+        kick_drawer: bool = False,
+    ) -> list[int]:
         """Journal records in one durable commit, then print, then kick the drawer (see module doc)."""
         pending, self._pending_events = self._pending_events, []
         all_records = [*pending, *records]
@@ -269,10 +294,14 @@ class Till:
             reg.devices.printer.print_document(job.render())
         except PrinterError as exc:
             self._failed.append(job)
-            self.journal.append([self._event(reg, EventType.PRINT_FAILED, text=f"{name}: {exc}", document=name)],
-                                print_states=[(job.job, "failed")])
-            return ReceiptNotPrinted(f"kassapunkt {reg.id}: {name} is journaled but the printer failed ({exc}); "
-                                     "call retry_printing() when the printer is ready")
+            self.journal.append(
+                [self._event(reg, EventType.PRINT_FAILED, text=f"{name}: {exc}", document=name)],
+                print_states=[(job.job, "failed")],
+            )
+            return ReceiptNotPrinted(
+                f"kassapunkt {reg.id}: {name} is journaled but the printer failed ({exc}); "
+                "call retry_printing() when the printer is ready"
+            )
         self._printed.append((job.job, "printed"))
         return None
 
@@ -280,8 +309,10 @@ class Till:
         """Print documents whose printing failed earlier; returns how many are still waiting."""
         with self._lock:
             reg = self._reg(register_id)
-            waiting, self._failed = [j for j in self._failed if j.register_id == register_id], [
-                j for j in self._failed if j.register_id != register_id]
+            waiting, self._failed = (
+                [j for j in self._failed if j.register_id == register_id],
+                [j for j in self._failed if j.register_id != register_id],
+            )
             for job in waiting:
                 try:
                     reg.devices.printer.print_document(job.render())
@@ -338,8 +369,7 @@ class Till:
 
         With ``emp_id`` the float is the operator's own (operators with their own drawer).
         """
-        return self._money_movement(register_id, TransactionKind.FLOAT, amount, "Inngående vekselkasse",
-                                    emp_id=emp_id)
+        return self._money_movement(register_id, TransactionKind.FLOAT, amount, "Inngående vekselkasse", emp_id=emp_id)
 
     def cash_in(self, register_id: str, amount: int, reason: str = "Innbetaling") -> CashTransaction:
         """Register cash put into the drawer (§ 2-8-2 andre ledd)."""
@@ -349,8 +379,9 @@ class Till:
         """Register cash taken out of the drawer (§ 2-8-2 andre ledd, event 13019)."""
         return self._money_movement(register_id, TransactionKind.PAY_OUT, amount, reason)
 
-    def _money_movement(self, register_id: str, kind: TransactionKind, amount: int, reason: str,
-                        emp_id: str | None = None) -> CashTransaction:
+    def _money_movement(
+        self, register_id: str, kind: TransactionKind, amount: int, reason: str, emp_id: str | None = None
+    ) -> CashTransaction:
         with self._lock:
             reg = self._reg(register_id)
             operator = self._require_operator(reg)
@@ -364,16 +395,32 @@ class Till:
             signed = amount if kind is not TransactionKind.PAY_OUT else -amount
             number = self._next_number(reg, Series.CASH)
             cash = self.config.means_of_kind("cash")
-            tx = self._sign(reg, CashTransaction(
-                register_id=reg.id, nr=0, trans_id=trans_id(reg.id, Series.CASH, number), kind=kind,
-                series=Series.CASH, number=number, amount_in=signed, amount_ex=signed, emp_id=emp_id or operator,
-                at=self.now(), signature="", key_version="", description=reason,
-                payments=(Payment(cash.id, signed, emp_id or operator),),
-            ))
+            tx = self._sign(
+                reg,
+                CashTransaction(
+                    register_id=reg.id,
+                    nr=0,
+                    trans_id=trans_id(reg.id, Series.CASH, number),
+                    kind=kind,
+                    series=Series.CASH,
+                    number=number,
+                    amount_in=signed,
+                    amount_ex=signed,
+                    emp_id=emp_id or operator,
+                    at=self.now(),
+                    signature="",
+                    key_version="",
+                    description=reason,
+                    payments=(Payment(cash.id, signed, emp_id or operator),),
+                ),
+            )
             records: list[CashTransaction | Event] = [tx]
             if kind is TransactionKind.PAY_OUT:
-                records.append(self._event(reg, EventType.CASH_WITHDRAWAL, trans=tx.trans_id,
-                                           text=f"{reason}; {format_amount(amount)}"))
+                records.append(
+                    self._event(
+                        reg, EventType.CASH_WITHDRAWAL, trans=tx.trans_id, text=f"{reason}; {format_amount(amount)}"
+                    )
+                )
             records.append(self._event(reg, EventType.DRAWER_OPEN, trans=tx.trans_id))
             self._commit(reg, records, kick_drawer=True)
             return tx
@@ -386,8 +433,9 @@ class Till:
             reg.sale_counter += 1
             ref = f"{reg.id}-O{reg.sale_counter:06d}"
             reg.sale = OpenSale(ref, reg.id, operator, self.now(), training=reg.training)
-            self._pending_events.append(self._event(reg, EventType.SALE_STARTED, text=f"sale {ref}", sale=ref,
-                                                    training=reg.training))
+            self._pending_events.append(
+                self._event(reg, EventType.SALE_STARTED, text=f"sale {ref}", sale=ref, training=reg.training)
+            )
         return reg.sale
 
     def _current_sale(self, reg: _RegisterState) -> OpenSale:
@@ -395,8 +443,9 @@ class Till:
             raise OperationError(f"kassapunkt {reg.id} has no open sale; register an item first")
         return reg.sale
 
-    def add_item(self, register_id: str, art_id: str, quantity: int | str | Decimal = 1, *,
-                 campaign_discount: int = 0) -> int:
+    def add_item(
+        self, register_id: str, art_id: str, quantity: int | str | Decimal = 1, *, campaign_discount: int = 0
+    ) -> int:
         """Register an article on the open sale (starting one if needed); returns the line id.
 
         Args:
@@ -415,16 +464,28 @@ class Till:
             price = self._prices[art_id]
             line = sale.add_line(article, qty, price, self.now(), reg.operator, campaign_discount)
             try:
-                self._commit(reg, [self._event(reg, EventType.LINE_ADDED, text=f"sale {sale.ref}; {line.text()}",
-                                               sale=sale.ref, line=line.line_id, amount=line.amount,
-                                               training=sale.training)])
+                self._commit(
+                    reg,
+                    [
+                        self._event(
+                            reg,
+                            EventType.LINE_ADDED,
+                            text=f"sale {sale.ref}; {line.text()}",
+                            sale=sale.ref,
+                            line=line.line_id,
+                            amount=line.amount,
+                            training=sale.training,
+                        )
+                    ],
+                )
             except BaseException:
                 sale.lines.remove(line)
                 raise
             return line.line_id
 
-    def return_item(self, register_id: str, art_id: str, quantity: int | str | Decimal = 1, *,
-                    original_trans_id: str = "") -> int:
+    def return_item(
+        self, register_id: str, art_id: str, quantity: int | str | Decimal = 1, *, original_trans_id: str = ""
+    ) -> int:
         """Register a returned article (a negative line) on the open sale; returns the line id.
 
         A sale with only return lines concludes as a return receipt (§ 2-8-5); with sale lines
@@ -445,10 +506,24 @@ class Till:
             snapshot = [(ln, ln.quantity, list(ln.discounts)) for ln in sale.lines]
             line, removed, kind = sale.reduce(line_id, parse_quantity(quantity))
             try:
-                self._commit(reg, [self._event(
-                    reg, EventType.LINE_CORRECTION,
-                    text=f"sale {sale.ref}; {kind}; artID {line.article.id}; lineAmntIn -{format_amount(removed)}",
-                    sale=sale.ref, line=line_id, type=kind, amount=removed, training=sale.training)])
+                self._commit(
+                    reg,
+                    [
+                        self._event(
+                            reg,
+                            EventType.LINE_CORRECTION,
+                            text=(
+                                f"sale {sale.ref}; {kind}; artID {line.article.id}; "
+                                f"lineAmntIn -{format_amount(removed)}"
+                            ),
+                            sale=sale.ref,
+                            line=line_id,
+                            type=kind,
+                            amount=removed,
+                            training=sale.training,
+                        )
+                    ],
+                )
             except BaseException:
                 sale.lines[:] = [ln for ln, _, _ in snapshot]
                 for ln, qty, discounts in snapshot:
@@ -467,10 +542,20 @@ class Till:
             sale = self._current_sale(reg)
             line = sale.discount(line_id, amount, reason)
             try:
-                self._commit(reg, [self._event(
-                    reg, EventType.MANUAL_DISCOUNT,
-                    text=f"sale {sale.ref}; artID {line.article.id}; dscAmnt {format_amount(amount)}",
-                    sale=sale.ref, line=line_id, amount=amount, training=sale.training)])
+                self._commit(
+                    reg,
+                    [
+                        self._event(
+                            reg,
+                            EventType.MANUAL_DISCOUNT,
+                            text=f"sale {sale.ref}; artID {line.article.id}; dscAmnt {format_amount(amount)}",
+                            sale=sale.ref,
+                            line=line_id,
+                            amount=amount,
+                            training=sale.training,
+                        )
+                    ],
+                )
             except BaseException:
                 line.discounts.pop()
                 raise
@@ -526,16 +611,30 @@ class Till:
             number = self._next_number(reg, Series.PROVISIONAL)
             totals = sale.totals(self.config)
             doc = receipt_layout.ReceiptDocument(
-                kind=receipt_layout.DocumentKind.PROVISIONAL, register_id=reg.id,
-                number=f"{Series.PROVISIONAL.value}{number:06d}", at=self.now(), operator=self._operator_name(reg),
-                lines=totals.lines, vat_totals=totals.vat_totals, total=totals.amount_in)
-            event = self._event(reg, EventType.PROVISIONAL_RECEIPT,
-                                text=f"sale {sale.ref}; receipt {doc.number}; amount {format_amount(totals.amount_in)}",
-                                sale=sale.ref, number=number, amount=totals.amount_in)
+                kind=receipt_layout.DocumentKind.PROVISIONAL,
+                register_id=reg.id,
+                number=f"{Series.PROVISIONAL.value}{number:06d}",
+                at=self.now(),
+                operator=self._operator_name(reg),
+                lines=totals.lines,
+                vat_totals=totals.vat_totals,
+                total=totals.amount_in,
+            )
+            event = self._event(
+                reg,
+                EventType.PROVISIONAL_RECEIPT,
+                text=f"sale {sale.ref}; receipt {doc.number}; amount {format_amount(totals.amount_in)}",
+                sale=sale.ref,
+                number=number,
+                amount=totals.amount_in,
+            )
             reg.numbers[Series.PROVISIONAL] = number
             sale.provisional_receipts += 1
-            self._commit(reg, [event], [(0, f"provisional {doc.number}",
-                                         lambda: receipt_layout.render_receipt(doc, self.config))])
+            self._commit(
+                reg,
+                [event],
+                [(0, f"provisional {doc.number}", lambda: receipt_layout.render_receipt(doc, self.config))],
+            )
 
     def _operator_name(self, reg: _RegisterState) -> str:
         emp = self.config.employee(reg.operator)
@@ -543,8 +642,15 @@ class Till:
 
     # ---------------------------------------------------------------- payment
 
-    def _tender(self, reg: _RegisterState, sale: OpenSale, means: PaymentMeans, amount: int,
-                reference: str = "", brand: str = "") -> None:
+    def _tender(
+        self,
+        reg: _RegisterState,
+        sale: OpenSale,
+        means: PaymentMeans,
+        amount: int,
+        reference: str = "",
+        brand: str = "",
+    ) -> None:
         sale.payments.append(Payment(means.id, amount, reg.operator, reference, brand))
 
     def pay_cash(self, register_id: str, tendered: int | None = None) -> int:
@@ -560,7 +666,7 @@ class Till:
             sale = self._current_sale(reg)
             due, _ = sale.cash_due()
             given = due if tendered is None else tendered
-            if due >= 0 and given < 0 or due < 0 and given > 0:
+            if (due >= 0 and given < 0) or (due < 0 and given > 0):
                 raise OperationError("tendered cash has the wrong sign for this sale")
             taken = min(given, due) if due >= 0 else max(given, due)
             self._tender(reg, sale, self.config.means_of_kind("cash"), taken)
@@ -581,16 +687,23 @@ class Till:
             if value == 0:
                 raise OperationError("nothing left to pay")
             terminal = reg.devices.terminal
-            result = (terminal.payment(value, sale_reference=sale.ref) if value > 0
-                      else terminal.refund(-value, sale_reference=sale.ref))
+            result = (
+                terminal.payment(value, sale_reference=sale.ref)
+                if value > 0
+                else terminal.refund(-value, sale_reference=sale.ref)
+            )
             if not result.approved:
-                raise PaymentError(f"kassapunkt {reg.id}: the payment terminal did not approve "
-                                   f"{format_nok(value)} NOK: {result.message}. Nothing was paid; "
-                                   "try again or choose another means of payment.")
+                raise PaymentError(
+                    f"kassapunkt {reg.id}: the payment terminal did not approve "
+                    f"{format_nok(value)} NOK: {result.message}. Nothing was paid; "
+                    "try again or choose another means of payment."
+                )
             approved = result.amount if value > 0 else -result.amount
             predefined = _CARD_BRAND_MEANS.get(result.brand, "12003")
-            means = next((m for m in self.config.payment_means if m.kind == "card" and m.predefined == predefined),
-                         self.config.means_of_kind("card"))
+            means = next(
+                (m for m in self.config.payment_means if m.kind == "card" and m.predefined == predefined),
+                self.config.means_of_kind("card"),
+            )
             self._tender(reg, sale, means, approved, result.reference, result.brand)
             return result.reference
 
@@ -639,7 +752,8 @@ class Till:
             if abs(sale.total) >= self.config.buyer_name_from and not sale.buyer_name:
                 raise BuyerNameRequired(
                     f"the sale is {format_nok(sale.total)} NOK; bokføringsforskrifta § 5-1-2 requires the buyer's "
-                    f"name from {format_nok(self.config.buyer_name_from)} NOK. Call set_buyer() first.")
+                    f"name from {format_nok(self.config.buyer_name_from)} NOK. Call set_buyer() first."
+                )
             self._require_printer(reg)
             kind = sale.kind
             series = Series.TRAINING if sale.training else Series.SALES
@@ -659,21 +773,50 @@ class Till:
             self._tender(reg, sale, self.config.means_of_kind("credit"), sale.total, customer_id)
             return self._conclude(reg, sale, TransactionKind.CREDIT_SALE, Series.DELIVERY, 0, customer_id=customer_id)
 
-    def _conclude(self, reg: _RegisterState, sale: OpenSale, kind: TransactionKind, series: Series, rounding: int,
-                  *, electronic_receipt: str = "", customer_id: str = "") -> CashTransaction:
+    def _conclude(
+        self,
+        reg: _RegisterState,
+        sale: OpenSale,
+        kind: TransactionKind,
+        series: Series,
+        rounding: int,
+        *,
+        electronic_receipt: str = "",
+        customer_id: str = "",
+    ) -> CashTransaction:
         totals = sale.totals(self.config)
         number = self._next_number(reg, series)
-        tx = self._sign(reg, CashTransaction(
-            register_id=reg.id, nr=0, trans_id=trans_id(reg.id, series, number), kind=kind, series=series,
-            number=number, amount_in=totals.amount_in, amount_ex=totals.amount_ex, emp_id=sale.emp_id, at=self.now(),
-            signature="", key_version="", lines=totals.lines, vat_totals=totals.vat_totals, rounding=rounding,
-            payments=tuple(sale.payments), buyer_name=sale.buyer_name, customer_id=customer_id,
-            returns_trans_id=sale.returns_trans_id, provisional_receipts=sale.provisional_receipts,
-            sale_ref=sale.ref,
-        ))
+        tx = self._sign(
+            reg,
+            CashTransaction(
+                register_id=reg.id,
+                nr=0,
+                trans_id=trans_id(reg.id, series, number),
+                kind=kind,
+                series=series,
+                number=number,
+                amount_in=totals.amount_in,
+                amount_ex=totals.amount_ex,
+                emp_id=sale.emp_id,
+                at=self.now(),
+                signature="",
+                key_version="",
+                lines=totals.lines,
+                vat_totals=totals.vat_totals,
+                rounding=rounding,
+                payments=tuple(sale.payments),
+                buyer_name=sale.buyer_name,
+                customer_id=customer_id,
+                returns_trans_id=sale.returns_trans_id,
+                provisional_receipts=sale.provisional_receipts,
+                sale_ref=sale.ref,
+            ),
+        )
         receipt_event = {
-            TransactionKind.SALE: EventType.SALES_RECEIPT, TransactionKind.SALE_RETURN: EventType.SALES_RECEIPT,
-            TransactionKind.RETURN: EventType.RETURN_RECEIPT, TransactionKind.CREDIT_SALE: EventType.DELIVERY_RECEIPT,
+            TransactionKind.SALE: EventType.SALES_RECEIPT,
+            TransactionKind.SALE_RETURN: EventType.SALES_RECEIPT,
+            TransactionKind.RETURN: EventType.RETURN_RECEIPT,
+            TransactionKind.CREDIT_SALE: EventType.DELIVERY_RECEIPT,
             TransactionKind.TRAINING: EventType.TRAINING_RECEIPT,
         }[kind]
         records: list[CashTransaction | Event] = [tx, self._event(reg, receipt_event, trans=tx.trans_id)]
@@ -683,16 +826,25 @@ class Till:
             # § 2-6 fjerde ledd / § 2-8-6: paper and electronic receipt -> the paper one is the copy
             copy_no = self._next_number(reg, Series.COPY)
             reg.numbers[Series.COPY] = copy_no
-            records.append(self._event(reg, EventType.COPY_RECEIPT, trans=tx.trans_id,
-                                       text=f"receipt {doc.number}; copy K{copy_no:06d}; paper copy of e-receipt",
-                                       number=copy_no, amount=tx.amount_in))
-            documents.append((0, f"copy of {tx.trans_id}",
-                              lambda: receipt_layout.render_receipt(doc, self.config, copy=True)))
+            records.append(
+                self._event(
+                    reg,
+                    EventType.COPY_RECEIPT,
+                    trans=tx.trans_id,
+                    text=f"receipt {doc.number}; copy K{copy_no:06d}; paper copy of e-receipt",
+                    number=copy_no,
+                    amount=tx.amount_in,
+                )
+            )
+            documents.append(
+                (0, f"copy of {tx.trans_id}", lambda: receipt_layout.render_receipt(doc, self.config, copy=True))
+            )
         else:
             documents.append((0, f"receipt {tx.trans_id}", lambda: receipt_layout.render_receipt(doc, self.config)))
         # Cash moves only for real sales paid or refunded in cash (training moves no cash).
         moves_cash = kind is not TransactionKind.TRAINING and any(
-            self.config.means(p.means_id).kind == "cash" for p in tx.payments)
+            self.config.means(p.means_id).kind == "cash" for p in tx.payments
+        )
         if moves_cash:
             records.append(self._event(reg, EventType.DRAWER_OPEN, trans=tx.trans_id))
         reg.sale = None
@@ -714,30 +866,61 @@ class Till:
             reg = self._reg(register_id)
             sale = self._current_sale(reg)
             for payment in [p for p in sale.payments if self.config.means(p.means_id).kind == "card"]:
-                result = (reg.devices.terminal.refund(payment.amount, sale_reference=sale.ref) if payment.amount > 0
-                          else reg.devices.terminal.payment(-payment.amount, sale_reference=sale.ref))
+                result = (
+                    reg.devices.terminal.refund(payment.amount, sale_reference=sale.ref)
+                    if payment.amount > 0
+                    else reg.devices.terminal.payment(-payment.amount, sale_reference=sale.ref)
+                )
                 if not result.approved:
-                    raise PaymentError(f"the card payment {payment.reference} could not be reversed: "
-                                       f"{result.message}; the sale stays open")
+                    raise PaymentError(
+                        f"the card payment {payment.reference} could not be reversed: "
+                        f"{result.message}; the sale stays open"
+                    )
                 sale.payments.remove(payment)
             tx = self._void(reg, sale, reason)
             reg.sale = None
             return tx
 
-    def _void(self, reg: _RegisterState, sale: OpenSale, reason: str, *, at: datetime | None = None,
-              amount: int | None = None) -> CashTransaction:
+    def _void(
+        self, reg: _RegisterState, sale: OpenSale, reason: str, *, at: datetime | None = None, amount: int | None = None
+    ) -> CashTransaction:
         number = self._next_number(reg, Series.VOID)
         value = sale.total if amount is None else amount
-        tx = self._sign(reg, CashTransaction(
-            register_id=reg.id, nr=0, trans_id=trans_id(reg.id, Series.VOID, number), kind=TransactionKind.VOID,
-            series=Series.VOID, number=number, amount_in=value,
-            amount_ex=sum(ln.amount - vat_of_gross(ln.amount, self.config.vat(ln.article.vat_code).rate_bp)
-                          for ln in sale.lines) if amount is None else value,
-            emp_id=sale.emp_id, at=at or self.now(), signature="", key_version="", description=reason,
-            voided_trans_id=sale.ref, sale_ref=sale.ref, provisional_receipts=sale.provisional_receipts,
-        ))
-        event = Event(reg.id, EventType.VOID_RECEIPT, tx.at, emp_id=sale.emp_id, trans_id=tx.trans_id,
-                      text=f"sale {sale.ref} voided; {reason}", data={"sale": sale.ref})
+        tx = self._sign(
+            reg,
+            CashTransaction(
+                register_id=reg.id,
+                nr=0,
+                trans_id=trans_id(reg.id, Series.VOID, number),
+                kind=TransactionKind.VOID,
+                series=Series.VOID,
+                number=number,
+                amount_in=value,
+                amount_ex=sum(
+                    ln.amount - vat_of_gross(ln.amount, self.config.vat(ln.article.vat_code).rate_bp)
+                    for ln in sale.lines
+                )
+                if amount is None
+                else value,
+                emp_id=sale.emp_id,
+                at=at or self.now(),
+                signature="",
+                key_version="",
+                description=reason,
+                voided_trans_id=sale.ref,
+                sale_ref=sale.ref,
+                provisional_receipts=sale.provisional_receipts,
+            ),
+        )
+        event = Event(
+            reg.id,
+            EventType.VOID_RECEIPT,
+            tx.at,
+            emp_id=sale.emp_id,
+            trans_id=tx.trans_id,
+            text=f"sale {sale.ref} voided; {reason}",
+            data={"sale": sale.ref},
+        )
         self._commit(reg, [tx, event])
         return tx
 
@@ -757,16 +940,27 @@ class Till:
             if tx is None or not (tx.is_sale_document or tx.kind is TransactionKind.CREDIT_SALE):
                 raise OperationError(f"no receipt {trans_id_!r} in the journal")
             if self.journal.count_events(EventType.COPY_RECEIPT, trans_id=trans_id_) >= 1:
-                raise CopyLimitReached(f"receipt {trans_id_} already has its copy; kassasystemforskrifta § 2-6 "
-                                       "fjerde ledd allows one copy receipt")
+                raise CopyLimitReached(
+                    f"receipt {trans_id_} already has its copy; kassasystemforskrifta § 2-6 "
+                    "fjerde ledd allows one copy receipt"
+                )
             self._require_printer(reg)
             number = self._next_number(reg, Series.COPY)
             reg.numbers[Series.COPY] = number
             doc = receipt_layout.document_for(tx, self.config)
-            event = self._event(reg, EventType.COPY_RECEIPT, trans=tx.trans_id,
-                                text=f"receipt {doc.number}; copy K{number:06d}", number=number, amount=tx.amount_in)
-            self._commit(reg, [event], [(0, f"copy of {tx.trans_id}",
-                                         lambda: receipt_layout.render_receipt(doc, self.config, copy=True))])
+            event = self._event(
+                reg,
+                EventType.COPY_RECEIPT,
+                trans=tx.trans_id,
+                text=f"receipt {doc.number}; copy K{number:06d}",
+                number=number,
+                amount=tx.amount_in,
+            )
+            self._commit(
+                reg,
+                [event],
+                [(0, f"copy of {tx.trans_id}", lambda: receipt_layout.render_receipt(doc, self.config, copy=True))],
+            )
 
     def set_training(self, register_id: str, on: bool) -> None:
         """Switch training mode on or off (events 13023/13024; FOR-2016-07-06-901)."""
@@ -789,11 +983,22 @@ class Till:
             article = self.config.article(art_id)
             price = self._prices[art_id]
             vat = vat_of_gross(price, self.config.vat(article.vat_code).rate_bp)
-            self._commit(reg, [self._event(
-                reg, EventType.PRICE_LOOKUP,
-                text=(f"artID {art_id}; artGroupID {article.group_id}; lineAmntIn {format_amount(price)}; "
-                      f"lineAmntEx {format_amount(price - vat)}"),
-                art=art_id, group=article.group_id, amount=price)])
+            self._commit(
+                reg,
+                [
+                    self._event(
+                        reg,
+                        EventType.PRICE_LOOKUP,
+                        text=(
+                            f"artID {art_id}; artGroupID {article.group_id}; lineAmntIn {format_amount(price)}; "
+                            f"lineAmntEx {format_amount(price - vat)}"
+                        ),
+                        art=art_id,
+                        group=article.group_id,
+                        amount=price,
+                    )
+                ],
+            )
             return price
 
     def open_drawer(self, register_id: str, reason: str = "") -> None:
@@ -804,8 +1009,9 @@ class Till:
             self._require_drawer_closed(reg)
             if reg.sale is not None:
                 raise OperationError("the drawer opens with the sale's conclusion; no nullinnslag during a sale")
-            self._commit(reg, [self._event(reg, EventType.DRAWER_OPEN_NO_SALE, text=reason or "Nullinnslag")],
-                         kick_drawer=True)
+            self._commit(
+                reg, [self._event(reg, EventType.DRAWER_OPEN_NO_SALE, text=reason or "Nullinnslag")], kick_drawer=True
+            )
 
     def change_price(self, art_id: str, price: int, *, register_id: str | None = None) -> None:
         """Change an article's price; the journal records when (§ 2-7 tredje ledd, event 13021)."""
@@ -815,9 +1021,19 @@ class Till:
                 raise OperationError("a price cannot be negative")
             reg = self._reg(register_id or self.config.registers[0].id)
             old = self._prices[art_id]
-            self._commit(reg, [self._event(reg, EventType.PRICE_CHANGE,
-                                           text=f"artID {art_id}; {format_amount(old)} -> {format_amount(price)}",
-                                           art=art_id, old=old, new=price)])
+            self._commit(
+                reg,
+                [
+                    self._event(
+                        reg,
+                        EventType.PRICE_CHANGE,
+                        text=f"artID {art_id}; {format_amount(old)} -> {format_amount(price)}",
+                        art=art_id,
+                        old=old,
+                        new=price,
+                    )
+                ],
+            )
             self._prices[art_id] = price
 
     def price(self, art_id: str) -> int:
@@ -842,9 +1058,15 @@ class Till:
         else:
             number = self.journal.count_events(EventType.X_REPORT) + 1
         return compute_figures(
-            self.journal.entries(register_id=reg.id, after_seq=after), self.config,
-            report_type="Z" if report_type == "Z" else "X", report_id=f"{reg.id}-{report_type}{number:04d}",
-            number=number, register_id=reg.id, at=at, previous_z=previous)
+            self.journal.entries(register_id=reg.id, after_seq=after),
+            self.config,
+            report_type="Z" if report_type == "Z" else "X",
+            report_id=f"{reg.id}-{report_type}{number:04d}",
+            number=number,
+            register_id=reg.id,
+            at=at,
+            previous_z=previous,
+        )
 
     def x_report(self, register_id: str) -> ReportFigures:
         """Produce, journal in full and print an X report (§ 2-8-2, § 2-7 første ledd; event 13008)."""
@@ -852,9 +1074,11 @@ class Till:
             reg = self._reg(register_id)
             self._require_printer(reg)
             figures = self._report(reg, "X")
-            self._commit(reg, [self._event(reg, EventType.X_REPORT, at=figures.at, text="X-rapport",
-                                           report=figures)],
-                         [(0, f"X report {figures.report_id}", lambda: receipt_layout.render_report(figures, self.config))])
+            self._commit(
+                reg,
+                [self._event(reg, EventType.X_REPORT, at=figures.at, text="X-rapport", report=figures)],
+                [(0, f"X report {figures.report_id}", lambda: receipt_layout.render_report(figures, self.config))],
+            )
             return figures
 
     def z_report(self, register_id: str) -> ReportFigures:
@@ -867,14 +1091,18 @@ class Till:
             reg = self._reg(register_id)
             if reg.sale is not None or reg.parked:
                 open_refs = ([reg.sale.ref] if reg.sale else []) + sorted(reg.parked)
-                raise ZReportBlocked(f"kassapunkt {reg.id} has open or parked sales ({', '.join(open_refs)}); "
-                                     "kassasystemforskrifta § 2-8-3 andre ledd: conclude or void them before the "
-                                     "Z report")
+                raise ZReportBlocked(
+                    f"kassapunkt {reg.id} has open or parked sales ({', '.join(open_refs)}); "
+                    "kassasystemforskrifta § 2-8-3 andre ledd: conclude or void them before the "
+                    "Z report"
+                )
             self._require_printer(reg)
             figures = self._report(reg, "Z")
-            self._commit(reg, [self._event(reg, EventType.Z_REPORT, at=figures.at, text="Z-rapport",
-                                           report=figures)],
-                         [(0, f"Z report {figures.report_id}", lambda: receipt_layout.render_report(figures, self.config))])
+            self._commit(
+                reg,
+                [self._event(reg, EventType.Z_REPORT, at=figures.at, text="Z-rapport", report=figures)],
+                [(0, f"Z report {figures.report_id}", lambda: receipt_layout.render_report(figures, self.config))],
+            )
             return figures
 
     def last_z_report(self, register_id: str) -> ReportFigures | None:
@@ -888,15 +1116,18 @@ class Till:
         totals: dict[str, list[int]] = {}
         for row in self._reg(register_id).devices.terminal.totals():
             predefined = _CARD_BRAND_MEANS.get(row.key, "12003")
-            means = next((m for m in self.config.payment_means if m.kind == "card" and m.predefined == predefined),
-                         self.config.means_of_kind("card"))
+            means = next(
+                (m for m in self.config.payment_means if m.kind == "card" and m.predefined == predefined),
+                self.config.means_of_kind("card"),
+            )
             acc = totals.setdefault(means.id, [0, 0])
             acc[0] += row.count
             acc[1] += row.amount
         return tuple(KeyCountAmount(k, c, a) for k, (c, a) in sorted(totals.items()))
 
-    def settle(self, register_id: str, *, counted_by: str, counts: Mapping[int, int],
-               explanation: str = "") -> Settlement:
+    def settle(
+        self, register_id: str, *, counted_by: str, counts: Mapping[int, int], explanation: str = ""
+    ) -> Settlement:
         """Daily settlement against the last Z report (bokføringsforskrifta § 5-3-14).
 
         Journals the counted cash (11007) and any difference (11008) as signed
@@ -909,26 +1140,64 @@ class Till:
                 raise OperationError(f"kassapunkt {reg.id} has no Z report to settle; run z_report() first")
             self._require_printer(reg)
             number = self.journal.count_events(EventType.OTHER_REPORT) + 1
-            settlement = compute_settlement(z, self.config, number=number, at=self.now(), counted_by=counted_by,
-                                            counts=counts, explanation=explanation,
-                                            terminal_totals=self.terminal_totals(reg.id))
+            settlement = compute_settlement(
+                z,
+                self.config,
+                number=number,
+                at=self.now(),
+                counted_by=counted_by,
+                counts=counts,
+                explanation=explanation,
+                terminal_totals=self.terminal_totals(reg.id),
+            )
             records: list[CashTransaction | Event] = []
-            for kind, amount, text in ((TransactionKind.CASH_COUNT, settlement.counted_total, "Opptalt kontantbeholdning"),
-                                       (TransactionKind.CASH_DIFF, settlement.difference,
-                                        f"Kassedifferanse: {settlement.explanation}")):
+            for kind, amount, text in (
+                (TransactionKind.CASH_COUNT, settlement.counted_total, "Opptalt kontantbeholdning"),
+                (TransactionKind.CASH_DIFF, settlement.difference, f"Kassedifferanse: {settlement.explanation}"),
+            ):
                 if kind is TransactionKind.CASH_DIFF and amount == 0:
                     continue
                 cash_no = self._next_number(reg, Series.CASH)
-                tx = self._sign(reg, CashTransaction(
-                    register_id=reg.id, nr=0, trans_id=trans_id(reg.id, Series.CASH, cash_no), kind=kind,
-                    series=Series.CASH, number=cash_no, amount_in=amount, amount_ex=amount, emp_id=counted_by,
-                    at=settlement.at, signature="", key_version="", description=text))
-                reg.nr, reg.previous_signature, reg.numbers[Series.CASH] = tx.nr, tx.signature, cash_no
+                tx = self._sign(
+                    reg,
+                    CashTransaction(
+                        register_id=reg.id,
+                        nr=0,
+                        trans_id=trans_id(reg.id, Series.CASH, cash_no),
+                        kind=kind,
+                        series=Series.CASH,
+                        number=cash_no,
+                        amount_in=amount,
+                        amount_ex=amount,
+                        emp_id=counted_by,
+                        at=settlement.at,
+                        signature="",
+                        key_version="",
+                        description=text,
+                    ),
+                )
+                reg.nr, reg.previous_signature, reg.numbers[Series.CASH] = (tx.nr, tx.signature, cash_no)
                 records.append(tx)
-            records.append(self._event(reg, EventType.OTHER_REPORT, at=settlement.at,
-                                       text=f"Dagsoppgjør {number}; {z.report_id}", settlement=settlement))
-            self._commit(reg, records, [(len(records) - 1, f"settlement {number}",
-                                         lambda: receipt_layout.render_settlement(settlement, self.config))])
+            records.append(
+                self._event(
+                    reg,
+                    EventType.OTHER_REPORT,
+                    at=settlement.at,
+                    text=f"Dagsoppgjør {number}; {z.report_id}",
+                    settlement=settlement,
+                )
+            )
+            self._commit(
+                reg,
+                records,
+                [
+                    (
+                        len(records) - 1,
+                        f"settlement {number}",
+                        lambda: receipt_layout.render_settlement(settlement, self.config),
+                    )
+                ],
+            )
             return settlement
 
     def posting(self, register_id: str) -> tuple[PostingLine, ...]:
@@ -985,8 +1254,7 @@ class Till:
             for ref, event in started.items():
                 sale = OpenSale(ref, reg.id, emps[ref] or event.emp_id, event.at)
                 reg.operator = sale.emp_id
-                self._void(reg, sale, "Avbrutt salg: programmet stoppet før salget var fullført",
-                           amount=amounts[ref])
+                self._void(reg, sale, "Avbrutt salg: programmet stoppet før salget var fullført", amount=amounts[ref])
                 reg.operator = ""
         unfinished = self.journal.unfinished_print_jobs()
         if unfinished:
@@ -996,11 +1264,17 @@ class Till:
                 by_register.setdefault(job.register_id, []).append(f"{job.document} (job {job.job})")
             for register_id, docs in by_register.items():
                 reg = self._registers.get(register_id, first)
-                self.journal.append([self._event(reg, EventType.RECOVERY,
-                                                 text="Utskrift ikke bekreftet før omstart: " + ", ".join(docs),
-                                                 jobs=[j.job for j in unfinished if j.register_id == register_id])],
-                                    print_states=[(j.job, "failed") for j in unfinished
-                                                  if j.register_id == register_id])
+                self.journal.append(
+                    [
+                        self._event(
+                            reg,
+                            EventType.RECOVERY,
+                            text="Utskrift ikke bekreftet før omstart: " + ", ".join(docs),
+                            jobs=[j.job for j in unfinished if j.register_id == register_id],
+                        )
+                    ],
+                    print_states=[(j.job, "failed") for j in unfinished if j.register_id == register_id],
+                )
 
     def close(self) -> None:
         """Flush print confirmations and close the journal."""

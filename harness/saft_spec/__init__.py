@@ -49,8 +49,9 @@ def code_list(name: str) -> dict[str, Code]:
     """
     path = resources.files(__name__) / f"{name}.csv"
     if not path.is_file():
-        known = sorted(p.name.removesuffix(".csv") for p in resources.files(__name__).iterdir()
-                       if p.name.endswith(".csv"))
+        known = sorted(
+            p.name.removesuffix(".csv") for p in resources.files(__name__).iterdir() if p.name.endswith(".csv")
+        )
         raise KeyError(f"no code list named {name!r}; known code lists: {', '.join(known)}")
     text = path.read_text(encoding="utf-8-sig")
     rows = list(csv.reader(text.splitlines(), delimiter=";"))
