@@ -263,15 +263,17 @@ class Journal:
         assert isinstance(record, CashTransaction)
         return record
 
-    def count_events(self, event_type: str, *, trans_id: str | None = None) -> int:
-        """Count events of one type, optionally for one transID."""
-        if trans_id is None:
-            row = self._db.execute("SELECT COUNT(*) FROM journal WHERE kind='event' AND type=?", (event_type,))
-        else:
-            row = self._db.execute(
-                "SELECT COUNT(*) FROM journal WHERE kind='event' AND type=? AND trans_id=?", (event_type, trans_id)
-            )
-        return int(row.fetchone()[0])
+    def count_events(self, event_type: str, *, trans_id: str | None = None, register_id: str | None = None) -> int:
+        """Count events of one type, optionally for one transID and/or one register."""
+        sql = "SELECT COUNT(*) FROM journal WHERE kind = 'event' AND type = ?"
+        args: list[object] = [event_type]
+        if trans_id is not None:
+            sql += " AND trans_id = ?"
+            args.append(trans_id)
+        if register_id is not None:
+            sql += " AND register_id = ?"
+            args.append(register_id)
+        return int(self._db.execute(sql, args).fetchone()[0])
 
     def last_event(self, event_type: str, register_id: str) -> JournalEntry | None:
         """The latest event of a type on a register (for example the last Z report)."""

@@ -150,10 +150,11 @@ class Till:
         electronic_receipts: Callable[[str, bytes], None] | None = None,
     ) -> None:
         self.config = config or load_config()
+        # the key is checked before the journal file is created or opened (no leaked connection)
+        self._signer: Signer = signer_from_config(self.config.signing)
         self.journal = Journal(journal_path)
         self._clock = clock
         self._lock = threading.RLock()
-        self._signer: Signer = signer_from_config(self.config.signing)
         self._prices = {a.id: a.price for a in self.config.articles}
         self._printed: list[tuple[int, str]] = []
         self._failed: list[_PendingPrint] = []
@@ -189,13 +190,7 @@ class Till:
             state.previous_signature = last.signature
         for series in Series:
             state.numbers[series] = self.journal.max_number(state.id, series.value)
-        state.sale_counter = sum(1 for _ in self._events(state.id, EventType.SALE_STARTED))
-
-    def _events(self, register_id: str, event_type: str) -> Iterable[Event]:
-        for entry in self.journal.entries(register_id=register_id, kind="event"):
-            record = entry.record
-            if isinstance(record, Event) and record.event_type == event_type:
-                yield record
+        state.sale_counter = self.journal.count_events(EventType.SALE_STARTED, register_id=state.id)
 
     def _event(
         self,
@@ -1235,7 +1230,10 @@ class Till:
             started: dict[str, Event] = {}
             amounts: dict[str, int] = {}
             emps: dict[str, str] = {}
-            for entry in self.journal.entries(register_id=reg.id):
+            # A Z report is refused while a sale is open or parked (§ 2-8-3 andre ledd), so every
+            # sale started before the register's last Z was concluded: scan only after it.
+            after, _ = self._last_z(reg)
+            for entry in self.journal.entries(register_id=reg.id, after_seq=after):
                 record = entry.record
                 if isinstance(record, CashTransaction):
                     if record.sale_ref:
