@@ -455,9 +455,17 @@ class Till:
             self._require_drawer_closed(reg)
             article = self.config.article(art_id)
             qty = parse_quantity(quantity)
+            opened = reg.sale is None
             sale = self._open_sale(reg)
             price = self._prices[art_id]
-            line = sale.add_line(article, qty, price, self.now(), reg.operator, campaign_discount)
+            try:
+                line = sale.add_line(article, qty, price, self.now(), reg.operator, campaign_discount)
+            except BaseException:
+                if opened:  # a refused first item (quantity 0, discount too big) opens no sale
+                    reg.sale = None
+                    reg.sale_counter -= 1
+                    self._pending_events.pop()  # its SALE_STARTED, appended last by _open_sale
+                raise
             try:
                 self._commit(
                     reg,
@@ -470,6 +478,10 @@ class Till:
                             line=line.line_id,
                             amount=line.amount,
                             training=sale.training,
+                            art=article.id,
+                            quantity=str(qty),
+                            price=price,
+                            campaign=campaign_discount,
                         )
                     ],
                 )
@@ -514,6 +526,7 @@ class Till:
                             sale=sale.ref,
                             line=line_id,
                             type=kind,
+                            quantity=str(parse_quantity(quantity)),
                             amount=removed,
                             training=sale.training,
                         )
@@ -740,6 +753,10 @@ class Till:
             rounding = 0
             if rest != 0:
                 due, rounding = sale.cash_due()
+                if abs(rest) == 50 and (rest < 0) == (sale.total > 0):
+                    # pay_cash rounded a 50-øre rest away from zero (round_cash), so 50 øre
+                    # overpaid is the cash rounding, not money left to pay
+                    due, rounding = 0, -rest
                 if due != 0 or not cash_payments:
                     raise OperationError(f"the sale is not paid: {format_nok(rest)} NOK left")
             elif cash_payments:
@@ -876,11 +893,10 @@ class Till:
             reg.sale = None
             return tx
 
-    def _void(
-        self, reg: _RegisterState, sale: OpenSale, reason: str, *, at: datetime | None = None, amount: int | None = None
-    ) -> CashTransaction:
+    def _void(self, reg: _RegisterState, sale: OpenSale, reason: str) -> CashTransaction:
+        # kassasystemforskrifta § 2-8-2 bokstav r: the cancelled sale is documented with its amount
         number = self._next_number(reg, Series.VOID)
-        value = sale.total if amount is None else amount
+        totals = sale.totals(self.config)
         tx = self._sign(
             reg,
             CashTransaction(
@@ -890,18 +906,15 @@ class Till:
                 kind=TransactionKind.VOID,
                 series=Series.VOID,
                 number=number,
-                amount_in=value,
-                amount_ex=sum(
-                    ln.amount - vat_of_gross(ln.amount, self.config.vat(ln.article.vat_code).rate_bp)
-                    for ln in sale.lines
-                )
-                if amount is None
-                else value,
+                amount_in=totals.amount_in,
+                amount_ex=totals.amount_ex,
                 emp_id=sale.emp_id,
-                at=at or self.now(),
+                at=self.now(),
                 signature="",
                 key_version="",
                 description=reason,
+                lines=totals.lines,
+                vat_totals=totals.vat_totals,
                 voided_trans_id=sale.ref,
                 sale_ref=sale.ref,
                 provisional_receipts=sale.provisional_receipts,
@@ -1224,37 +1237,50 @@ class Till:
 
     # ================================================================ recovery
 
+    def _replay(self, sales: dict[str, OpenSale], event: Event) -> None:
+        """Rebuild open sales from their journaled line events (for crash recovery)."""
+        data = event.data
+        ref = str(data.get("sale", ""))
+        if event.event_type == EventType.SALE_STARTED:
+            sales[ref] = OpenSale(ref, event.register_id, event.emp_id, event.at, training=bool(data.get("training")))
+            return
+        sale = sales.get(ref)
+        if sale is None:
+            return
+        if event.event_type == EventType.LINE_ADDED:
+            sale.add_line(
+                self.config.article(str(data["art"])),
+                parse_quantity(str(data["quantity"])),
+                int(data["price"]),
+                event.at,
+                event.emp_id,
+                int(data.get("campaign", 0)),
+            )
+        elif event.event_type == EventType.LINE_CORRECTION:
+            sale.reduce(int(data["line"]), parse_quantity(str(data["quantity"])))
+        elif event.event_type == EventType.MANUAL_DISCOUNT:
+            sale.discount(int(data["line"]), int(data["amount"]), event.text)
+
     def _recover(self) -> None:
         """Cancel sales interrupted by a crash and list unconfirmed print jobs (see module doc)."""
         for reg in self._registers.values():
-            started: dict[str, Event] = {}
-            amounts: dict[str, int] = {}
-            emps: dict[str, str] = {}
             # A Z report is refused while a sale is open or parked (§ 2-8-3 andre ledd), so every
             # sale started before the register's last Z was concluded: scan only after it.
             after, _ = self._last_z(reg)
+            sales: dict[str, OpenSale] = {}
             for entry in self.journal.entries(register_id=reg.id, after_seq=after):
                 record = entry.record
                 if isinstance(record, CashTransaction):
-                    if record.sale_ref:
-                        started.pop(record.sale_ref, None)
+                    sales.pop(record.sale_ref, None)
                     continue
-                ref = str(record.data.get("sale", ""))
-                if record.event_type == EventType.SALE_STARTED:
-                    started[ref] = record
-                    amounts[ref] = 0
-                    emps[ref] = record.emp_id
-                elif ref in started and record.event_type == EventType.LINE_ADDED:
-                    amounts[ref] += int(record.data.get("amount", 0))
-                elif ref in started and record.event_type in {EventType.LINE_CORRECTION, EventType.MANUAL_DISCOUNT}:
-                    removed = int(record.data.get("amount", 0))
-                    amounts[ref] += -removed if amounts[ref] >= 0 else removed
-            for ref, event in started.items():
-                sale = OpenSale(ref, reg.id, emps[ref] or event.emp_id, event.at)
+                self._replay(sales, record)
+            for sale in sales.values():
                 reg.operator = sale.emp_id
-                self._void(reg, sale, "Avbrutt salg: programmet stoppet før salget var fullført", amount=amounts[ref])
+                self._void(reg, sale, "Avbrutt salg: programmet stoppet før salget var fullført")
                 reg.operator = ""
-        unfinished = self.journal.unfinished_print_jobs()
+        # Only jobs without any outcome: a job already listed by an earlier RECOVERY (or journaled
+        # with PRINTFAIL) has state "failed" and is not listed again at every later start.
+        unfinished = [job for job in self.journal.unfinished_print_jobs() if job.state == "queued"]
         if unfinished:
             first = self._registers[self.config.registers[0].id]
             by_register: dict[str, list[str]] = {}

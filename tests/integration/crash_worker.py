@@ -61,7 +61,8 @@ class Worker:
         self.till = till
         self.rng = rng
         self.receipts: list[str] = [
-            tx.trans_id for tx in (e.record for e in till.entries(kind="transaction"))
+            tx.trans_id
+            for tx in (e.record for e in till.entries(kind="transaction"))
             if getattr(tx, "is_sale_document", False)
         ]
 
@@ -125,8 +126,9 @@ class Worker:
         original = self.rng.choice(self.receipts) if self.receipts and self.rng.random() < 0.5 else ""
         count = self.rng.randint(1, 2)
         for _ in range(count):
-            self.till.return_item(register, self.rng.choice(ARTICLES), self.rng.randint(1, 2),
-                                  original_trans_id=original)
+            self.till.return_item(
+                register, self.rng.choice(ARTICLES), self.rng.randint(1, 2), original_trans_id=original
+            )
         self._pay_and_conclude(register, cash=self.rng.random() < 0.5)
         return "return"
 
@@ -180,8 +182,16 @@ class Worker:
         """Do one random operation on a random kassapunkt."""
         register = self.rng.choice(REGISTERS)
         operation = self.rng.choices(
-            [self.sale, self.return_, self.void, self.park, self.nullinnslag, self.price_lookup, self.copy,
-             self.x_report],
+            [
+                self.sale,
+                self.return_,
+                self.void,
+                self.park,
+                self.nullinnslag,
+                self.price_lookup,
+                self.copy,
+                self.x_report,
+            ],
             weights=[40, 10, 8, 5, 6, 8, 8, 2],
         )[0]
         return f"{register} {operation(register)}"

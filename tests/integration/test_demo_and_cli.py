@@ -65,8 +65,16 @@ def test_demo_writes_receipts_posting_and_summary(demo) -> None:
     first = receipts[0].read_text(encoding="utf-8")
     assert first.startswith("Salgskvittering")
     texts = "\n".join(p.read_text(encoding="utf-8") for p in receipts)
-    for expected in ("KOPI", "Returkvittering", "Utleveringskvittering", "X-rapport", "Z-rapport", "Dagsoppgjør",
-                     "Nordmann Kafé AS", "TRENINGSKVITTERING"):
+    for expected in (
+        "KOPI",
+        "Returkvittering",
+        "Utleveringskvittering",
+        "X-rapport",
+        "Z-rapport",
+        "Dagsoppgjør",
+        "Nordmann Kafé AS",
+        "TRENINGSKVITTERING",
+    ):
         assert expected in texts, expected
     posting = (out / "posting_K1.csv").read_text(encoding="utf-8").splitlines()
     assert posting[0] == "dato;bilag;konto;tekst;mvakode;debet;kredit"
@@ -92,8 +100,20 @@ def test_demo_z_report_in_the_export_matches_the_journal(demo) -> None:
 
 
 def test_cli_export_of_the_demo_journal(demo, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["till", "export", "--journal", str(demo.journal), "--from", DAY.isoformat(), "--to",
-                 DAY.isoformat(), "--out", str(tmp_path)])
+    code = main(
+        [
+            "till",
+            "export",
+            "--journal",
+            str(demo.journal),
+            "--from",
+            DAY.isoformat(),
+            "--to",
+            DAY.isoformat(),
+            "--out",
+            str(tmp_path),
+        ]
+    )
     assert code == 0
     files = list(tmp_path.glob("SAF-T Cash Register_*.xml"))
     assert len(files) == 1
@@ -101,13 +121,43 @@ def test_cli_export_of_the_demo_journal(demo, tmp_path: Path, capsys: pytest.Cap
 
 
 def test_cli_errors_have_exit_codes_and_messages(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["till", "export", "--journal", str(tmp_path / "missing.sqlite"), "--from", "2026-01-01",
-                 "--to", "2026-01-02", "--out", str(tmp_path)]) == 4
+    assert (
+        main(
+            [
+                "till",
+                "export",
+                "--journal",
+                str(tmp_path / "missing.sqlite"),
+                "--from",
+                "2026-01-01",
+                "--to",
+                "2026-01-02",
+                "--out",
+                str(tmp_path),
+            ]
+        )
+        == 4
+    )
     assert "does not exist" in capsys.readouterr().err
     garbage = tmp_path / "garbage.sqlite"
     garbage.write_bytes(b"this is not a database" * 100)
-    assert main(["till", "export", "--journal", str(garbage), "--from", "2026-01-01", "--to", "2026-01-02",
-                 "--out", str(tmp_path)]) == 4
+    assert (
+        main(
+            [
+                "till",
+                "export",
+                "--journal",
+                str(garbage),
+                "--from",
+                "2026-01-01",
+                "--to",
+                "2026-01-02",
+                "--out",
+                str(tmp_path),
+            ]
+        )
+        == 4
+    )
     assert "not a usable journal" in capsys.readouterr().err
     bad_config = tmp_path / "shop.toml"
     bad_config.write_text("[company]\nname = 'x'\norgnr = '12'\n", encoding="utf-8")
@@ -119,7 +169,8 @@ def test_cli_errors_have_exit_codes_and_messages(tmp_path: Path, capsys: pytest.
 
 
 def test_console_script_runs_as_a_module(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "harness.cli", "till", "--help"], capture_output=True, text=True,
-                            check=False, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "harness.cli", "till", "--help"], capture_output=True, text=True, check=False, timeout=60
+    )
     assert result.returncode == 0
     assert "demo" in result.stdout and "export" in result.stdout

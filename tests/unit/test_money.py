@@ -21,10 +21,11 @@ from reference_till.money import (
     vat_of_gross,
 )
 
-ORE = st.integers(min_value=-10**12, max_value=10**12)
+ORE = st.integers(min_value=-(10**12), max_value=10**12)
 RATES = st.sampled_from([0, 1200, 1500, 2500]) | st.integers(min_value=0, max_value=10000)
-QUANTITIES = st.decimals(min_value=Decimal("-10000"), max_value=Decimal("10000"), places=3,
-                         allow_nan=False, allow_infinity=False)
+QUANTITIES = st.decimals(
+    min_value=Decimal("-10000"), max_value=Decimal("10000"), places=3, allow_nan=False, allow_infinity=False
+)
 PRICES = st.integers(min_value=0, max_value=10**8)
 
 
@@ -115,8 +116,13 @@ def test_parse_quantity() -> None:
 
 @pytest.mark.parametrize(
     ("quantity", "text"),
-    [(Decimal("2.000"), "2"), (Decimal("-1"), "-1"), (Decimal("0.4560"), "0.456"), (Decimal("-0"), "0"),
-     (Decimal("1E+1"), "10")],
+    [
+        (Decimal("2.000"), "2"),
+        (Decimal("-1"), "-1"),
+        (Decimal("0.4560"), "0.456"),
+        (Decimal("-0"), "0"),
+        (Decimal("1E+1"), "10"),
+    ],
 )
 def test_format_quantity(quantity: Decimal, text: str) -> None:
     assert format_quantity(quantity) == text
@@ -181,8 +187,19 @@ def test_vat_has_the_sign_of_the_amount_and_is_smaller(gross: int, rate_bp: int)
 
 @pytest.mark.parametrize(
     ("ore", "cash"),
-    [(29540, 29500), (29550, 29600), (29549, 29500), (4380, 4400), (-4350, -4400), (-4349, -4300),
-     (0, 0), (49, 0), (50, 100), (-50, -100), (100, 100)],
+    [
+        (29540, 29500),
+        (29550, 29600),
+        (29549, 29500),
+        (4380, 4400),
+        (-4350, -4400),
+        (-4349, -4300),
+        (0, 0),
+        (49, 0),
+        (50, 100),
+        (-50, -100),
+        (100, 100),
+    ],
 )
 def test_round_cash_examples(ore: int, cash: int) -> None:
     assert round_cash(ore) == cash

@@ -80,8 +80,10 @@ def amount_text(ore: int) -> str:
 
 def rebuild(previous: str, tx: CashTransaction) -> str:
     """The signed string of SIG-2, from the journal record's own fields."""
-    return (f"{previous};{tx.at.strftime('%Y-%m-%d')};{tx.at.strftime('%H:%M:%S')};{tx.nr};"
-            f"{amount_text(tx.amount_in)};{amount_text(tx.amount_ex)}")
+    return (
+        f"{previous};{tx.at.strftime('%Y-%m-%d')};{tx.at.strftime('%H:%M:%S')};{tx.nr};"
+        f"{amount_text(tx.amount_in)};{amount_text(tx.amount_ex)}"
+    )
 
 
 def chain(till: Till, register_id: str) -> list[tuple[str, CashTransaction]]:
@@ -106,7 +108,10 @@ def openssl_verify(tmp_path: Path, data: str, signature: str) -> subprocess.Comp
     sig_file.write_bytes(base64.b64decode(signature, validate=True))
     return subprocess.run(
         ["openssl", "dgst", "-sha1", "-verify", str(PUBLIC_KEY), "-signature", str(sig_file), str(data_file)],
-        capture_output=True, text=True, check=False, timeout=30,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
     )
 
 
@@ -178,12 +183,16 @@ def test_signature_data_reproduces_the_test_vector_string() -> None:
     ("at", "nr", "amount_in", "amount_ex", "expected"),
     [
         (datetime(2026, 1, 5, 7, 3, 9, tzinfo=OSLO), 1, 2190, 1904, "P;2026-01-05;07:03:09;1;21.90;19.04"),
-        (datetime(2026, 12, 31, 23, 59, 59, tzinfo=OSLO), 35, -1640, -1426,
-         "P;2026-12-31;23:59:59;35;-16.40;-14.26"),
+        (datetime(2026, 12, 31, 23, 59, 59, tzinfo=OSLO), 35, -1640, -1426, "P;2026-12-31;23:59:59;35;-16.40;-14.26"),
         (datetime(2026, 6, 1, 0, 0, 0, tzinfo=OSLO), "K1-17", 5, -5, "P;2026-06-01;00:00:00;K1-17;0.05;-0.05"),
         (datetime(2026, 6, 1, 13, 0, 0, tzinfo=OSLO), 9, 0, 0, "P;2026-06-01;13:00:00;9;0.00;0.00"),
-        (datetime(2026, 6, 1, 13, 0, 0, tzinfo=OSLO), 10, 4199000, 3359200,
-         "P;2026-06-01;13:00:00;10;41990.00;33592.00"),
+        (
+            datetime(2026, 6, 1, 13, 0, 0, tzinfo=OSLO),
+            10,
+            4199000,
+            3359200,
+            "P;2026-06-01;13:00:00;10;41990.00;33592.00",
+        ),
     ],
 )
 def test_signature_data_format(at: datetime, nr: int | str, amount_in: int, amount_ex: int, expected: str) -> None:
@@ -200,8 +209,7 @@ def test_signature_data_ignores_microseconds_and_uses_24_hour_time() -> None:
 
 def test_rsa_signer_rejects_a_2048_bit_key() -> None:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     with pytest.raises(ConfigError, match=r"2048 bits.*1024 bits") as info:
         RsaSigner(pem, "1")
     assert "openssl genrsa 1024" in str(info.value)
@@ -252,9 +260,17 @@ def test_rsa_chain_of_a_till_day_verifies_with_openssl(make_till: Callable[..., 
             assert "Verified OK" in result.stdout
             kinds.add(tx.kind)
     # every kind of signed transaction took part, including negative amounts
-    assert kinds >= {TransactionKind.FLOAT, TransactionKind.SALE, TransactionKind.RETURN,
-                     TransactionKind.SALE_RETURN, TransactionKind.VOID, TransactionKind.PAY_OUT,
-                     TransactionKind.CREDIT_SALE, TransactionKind.TRAINING, TransactionKind.CASH_COUNT}
+    assert kinds >= {
+        TransactionKind.FLOAT,
+        TransactionKind.SALE,
+        TransactionKind.RETURN,
+        TransactionKind.SALE_RETURN,
+        TransactionKind.VOID,
+        TransactionKind.PAY_OUT,
+        TransactionKind.CREDIT_SALE,
+        TransactionKind.TRAINING,
+        TransactionKind.CASH_COUNT,
+    }
     k1 = chain(till, "K1")
     assert any(tx.amount_in < 0 for _, tx in k1)
     assert k1[0][0].startswith("0;")
