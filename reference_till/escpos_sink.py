@@ -48,6 +48,8 @@ _LOOKALIKES = str.maketrans(
         "\t": " ",
     }
 )
+# Look-alikes, and ? for control characters other than LF (so data can never inject a command).
+_PRINTABLE = {**{code: "?" for code in (*range(0x20), 0x7F) if code != 0x0A}, **_LOOKALIKES}
 
 
 def encode_text(text: str) -> bytes:
@@ -60,19 +62,8 @@ def encode_text(text: str) -> bytes:
         One byte per character: cp865, dashes/quotes as ASCII look-alikes, ``?`` for
         anything else PC865 cannot print and for control characters other than LF.
     """
-    out = bytearray()
-    for char in text.translate(_LOOKALIKES):
-        if char == "\n":
-            out.append(0x0A)
-            continue
-        if ord(char) < 0x20 or ord(char) == 0x7F:
-            out.append(0x3F)
-            continue
-        try:
-            out += char.encode(CODE_PAGE)
-        except UnicodeEncodeError:
-            out.append(0x3F)
-    return bytes(out)
+    # One pass over the string (cp865 is a one-byte charmap: "replace" gives one ? per character).
+    return text.translate(_PRINTABLE).encode(CODE_PAGE, errors="replace")
 
 
 class SinkPrinter(Escpos):  # type: ignore[misc]  # escpos ships no type information
@@ -151,7 +142,6 @@ class SinkPrinter(Escpos):  # type: ignore[misc]  # escpos ships no type informa
         """
         if not (1 <= width <= 8 and 1 <= height <= 8):
             raise ValueError(
-                f"character size {width}x{height} is not printable; GS ! takes width and "
-                "height multipliers from 1 to 8"
+                f"character size {width}x{height} is not printable; GS ! takes width and height multipliers from 1 to 8"
             )
         self.set(custom_size=True, width=width, height=height)

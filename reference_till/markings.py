@@ -64,8 +64,7 @@ MARKINGS: tuple[Marking, ...] = (
         "Foreløpig kvittering – IKKJE KVITTERING FOR KJØP",
         False,
         "ksf_2_8_6",
-        f"§ 2-8-6 provisional receipt; {_UNVERIFIED} (alternative: '– ikkje gyldig som "
-        "kvittering for kjøp')",
+        f"§ 2-8-6 provisional receipt; {_UNVERIFIED} (alternative: '– ikkje gyldig som kvittering for kjøp')",
     ),
     Marking(
         "training",
@@ -168,6 +167,5 @@ def marking(key: str) -> Marking:
     except KeyError:
         known = ", ".join(sorted(_BY_KEY))
         raise KeyError(
-            f"unknown marking {key!r}; use one of: {known} (or add it to MARKINGS in "
-            "reference_till/markings.py)"
+            f"unknown marking {key!r}; use one of: {known} (or add it to MARKINGS in reference_till/markings.py)"
         ) from None

@@ -112,9 +112,7 @@ def _percent(rate_bp: int) -> str:
     return f"{whole} %" if frac == 0 else f"{whole},{frac:02d}".rstrip("0") + " %"
 
 
-def day_posting(
-    z: ReportFigures, settlement: Settlement, config: TillConfig
-) -> tuple[PostingLine, ...]:
+def day_posting(z: ReportFigures, settlement: Settlement, config: TillConfig) -> tuple[PostingLine, ...]:
     """Build the day's voucher from a Z report and the settlement that reconciles it.
 
     Args:
@@ -236,9 +234,7 @@ def day_posting(
     return lines
 
 
-def write_posting_csv(
-    lines: Sequence[PostingLine], out: TextIO, *, date: dt.date, voucher: str
-) -> None:
+def write_posting_csv(lines: Sequence[PostingLine], out: TextIO, *, date: dt.date, voucher: str) -> None:
     """Write a voucher as ``;``-separated CSV (columns in the module docstring).
 
     Args:

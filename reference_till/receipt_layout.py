@@ -171,8 +171,7 @@ def document_for(tx: CashTransaction, config: TillConfig) -> ReceiptDocument:
     except KeyError:
         known = ", ".join(k.value for k in _KIND_OF_TRANSACTION)
         raise ValueError(
-            f"{tx.trans_id}: a {tx.kind.value!r} transaction prints no receipt; "
-            f"document_for handles {known}"
+            f"{tx.trans_id}: a {tx.kind.value!r} transaction prints no receipt; document_for handles {known}"
         ) from None
     employee = config.employee(tx.emp_id)
     if kind is DocumentKind.VOID:
@@ -470,17 +469,14 @@ def _vat_table(out: _Layout, totals: Iterable[VatTotal]) -> None:
     """VAT per rate: rate, base, VAT and sum (§ 2-8-4)."""
     header = ("MVA-sats", "Grunnlag", "MVA", "Sum")
     rows = [
-        (_percent(t.vat_rate_bp), format_nok(t.base), format_nok(t.vat), format_nok(t.base + t.vat))
-        for t in totals
+        (_percent(t.vat_rate_bp), format_nok(t.base), format_nok(t.vat), format_nok(t.base + t.vat)) for t in totals
     ]
     cols = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
     for gap in (2, 1):
         first = out.width - sum(gap + c for c in cols[1:])
         if first >= cols[0]:
             for r in [header, *rows]:
-                out.text(
-                    r[0].ljust(first) + "".join(" " * gap + r[i].rjust(cols[i]) for i in (1, 2, 3))
-                )
+                out.text(r[0].ljust(first) + "".join(" " * gap + r[i].rjust(cols[i]) for i in (1, 2, 3)))
             return
     for rate, base, vat, _ in rows:
         out.text(f"MVA {rate}")
@@ -504,9 +500,7 @@ def _totals(out: _Layout, doc: ReceiptDocument) -> None:
 
 def _payment(out: _Layout, payment: Payment, config: TillConfig) -> None:
     """One tender; card payments show brand and the terminal's transaction id (§ 2-8-4)."""
-    out.row(
-        config.means(payment.means_id).description or payment.means_id, format_nok(payment.amount)
-    )
+    out.row(config.means(payment.means_id).description or payment.means_id, format_nok(payment.amount))
     if payment.card_brand:
         out.kv("Kort", payment.card_brand, "  ")
     if payment.reference:

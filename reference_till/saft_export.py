@@ -173,9 +173,7 @@ class ExportSummary:
 class _XmlFile(Protocol):
     """The part of lxml's incremental writer used here (lxml-stubs do not type it)."""
 
-    def element(
-        self, tag: str, nsmap: dict[str | None, str] | None = None
-    ) -> AbstractContextManager[object]:
+    def element(self, tag: str, nsmap: dict[str | None, str] | None = None) -> AbstractContextManager[object]:
         """Open an element; it is closed when the context exits."""
         ...
 
@@ -236,9 +234,7 @@ def export_saft(
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as out:
-            summary = write_saft(
-                source, config, out, start=start, end=end, created=created, user_id=user_id
-            )
+            summary = write_saft(source, config, out, start=start, end=end, created=created, user_id=user_id)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, target)
@@ -311,9 +307,7 @@ def write_saft(
     out.write(b"\n")
     out.flush()
     if w.truncated:
-        _log.warning(
-            "SAF-T export: %d text field(s) longer than the XSD allows were cut", w.truncated
-        )
+        _log.warning("SAF-T export: %d text field(s) longer than the XSD allows were cut", w.truncated)
     return ExportSummary(None, len(scan.registers), events, transactions)
 
 
@@ -376,9 +370,7 @@ class _Scan:
     articles: dict[str, tuple[str, str]] = field(default_factory=dict)  #: id -> (group, text)
 
 
-def _entries(
-    source: JournalSource, register_id: str | None, start: date, end: date
-) -> Iterator[JournalEntry]:
+def _entries(source: JournalSource, register_id: str | None, start: date, end: date) -> Iterator[JournalEntry]:
     """Entries of the period, re-filtered in case a source ignores an argument."""
     for entry in source.entries(register_id=register_id, start=start, end=end):
         record = entry.record
@@ -401,8 +393,7 @@ def _scan(source: JournalSource, config: TillConfig, start: date, end: date) -> 
         if isinstance(record, Event):
             if record.event_type not in codes.EVENT_BASICS:
                 problems.append(
-                    f"seq {entry.seq}: event type {record.event_type!r} is not in "
-                    f"reference_till.codes.EVENT_BASICS"
+                    f"seq {entry.seq}: event type {record.event_type!r} is not in reference_till.codes.EVENT_BASICS"
                 )
             if record.event_type == codes.EventType.COPY_RECEIPT and record.trans_id:
                 scan.copies[record.trans_id] += 1
@@ -428,9 +419,7 @@ def _scan(source: JournalSource, config: TillConfig, start: date, end: date) -> 
                 scan.employees[emp_id] = None
     if problems:
         more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
-        raise ValueError(
-            f"the journal cannot be exported as SAF-T: {'; '.join(problems[:10])}{more}"
-        )
+        raise ValueError(f"the journal cannot be exported as SAF-T: {'; '.join(problems[:10])}{more}")
     return scan
 
 
@@ -476,9 +465,7 @@ def _write_header(
         w.text("softwareVersion", system.version, _S20)
         w.text("softwareCompanyName", system.producer, _S100)
         w.leaf("auditfileVersion", "1.0")
-        comment = (
-            f"Kassapunkter: {', '.join(registers)}; periode {start.isoformat()}–{end.isoformat()}"
-        )
+        comment = f"Kassapunkter: {', '.join(registers)}; periode {start.isoformat()}–{end.isoformat()}"
         w.text("headerComment", comment, _S999)
         if user_id:
             w.text("userID", user_id, _ID)
@@ -546,9 +533,7 @@ def _write_masterfiles(w: _Writer, config: TillConfig, scan: _Scan, start: date)
                     with w.group("employeeRole"):
                         w.text("roleType", role, _S50)
     articles = [(a.id, a.group_id, a.description) for a in config.articles]
-    articles += [
-        (art_id, group, text or _UNKNOWN) for art_id, (group, text) in scan.articles.items()
-    ]
+    articles += [(art_id, group, text or _UNKNOWN) for art_id, (group, text) in scan.articles.items()]
     with w.group("articles"):
         for art_id, group_id, text in articles:
             with w.group("article"):
@@ -618,18 +603,14 @@ def _write_report(w: _Writer, config: TillConfig, fig: ReportFigures) -> None:
         w.leaf(f"{prefix}Num", str(figure.count))
         w.leaf(f"{prefix}Amnt", format_amount(figure.amount))
 
-    def rows(
-        group: str, row: str, key: str, prefix: str, items: tuple[KeyCountAmount, ...]
-    ) -> None:
+    def rows(group: str, row: str, key: str, prefix: str, items: tuple[KeyCountAmount, ...]) -> None:
         with w.group(group):
             for item in items or (KeyCountAmount("None", 0, 0),):
                 with w.group(row):
                     w.text(key, item.key, _ID)
                     count_amount(prefix, CountAmount(item.count, item.amount))
 
-    def emp_rows(
-        group: str, row: str, key: str, prefix: str, items: tuple[EmpCountAmount, ...]
-    ) -> None:
+    def emp_rows(group: str, row: str, key: str, prefix: str, items: tuple[EmpCountAmount, ...]) -> None:
         if items:
             with w.group(group):
                 for item in items:
@@ -655,17 +636,13 @@ def _write_report(w: _Writer, config: TillConfig, fig: ReportFigures) -> None:
                     w.text("artGroupID", item.key, _ID)
                     w.leaf("artGroupNum", str(item.count))
                     w.leaf("artGroupAmnt", format_amount(item.amount))
-        emp_rows(
-            "reportEmpArtGroups", "reportEmpArtGroup", "artGroupID", "artGroup", fig.emp_art_groups
-        )
+        emp_rows("reportEmpArtGroups", "reportEmpArtGroup", "artGroupID", "artGroup", fig.emp_art_groups)
         with w.group("reportPayments"):  # g
             for item in _by_key(fig.payments, (m.id for m in config.payment_means)):
                 with w.group("reportPayment"):
                     w.text("paymentType", item.key, _ID)
                     count_amount("payment", CountAmount(item.count, item.amount))
-        emp_rows(
-            "reportEmpPayments", "reportEmpPayment", "paymentType", "payment", fig.emp_payments
-        )  # h
+        emp_rows("reportEmpPayments", "reportEmpPayment", "paymentType", "payment", fig.emp_payments)  # h
         if fig.tips is not None:  # i
             with w.group("reportTip"):
                 count_amount("tip", fig.tips)
@@ -673,11 +650,7 @@ def _write_report(w: _Writer, config: TillConfig, fig: ReportFigures) -> None:
             vat_given = {v.vat_code: v for v in fig.vat}
             for code in config.vat_codes:
                 figure = vat_given.pop(code.code, None)
-                rate, base, vat = (
-                    (figure.vat_rate_bp, figure.base, figure.vat)
-                    if figure
-                    else (code.rate_bp, 0, 0)
-                )
+                rate, base, vat = (figure.vat_rate_bp, figure.base, figure.vat) if figure else (code.rate_bp, 0, 0)
                 _write_vat(w, "reportCashSaleVat", code.code, rate, vat, base, report=True)
             for figure in vat_given.values():
                 _write_vat(
@@ -703,9 +676,7 @@ def _write_report(w: _Writer, config: TillConfig, fig: ReportFigures) -> None:
         count_amount("reportReturn", fig.returns)  # p
         count_amount("reportDiscount", fig.discounts)  # q
         count_amount("reportVoidTrans", fig.voids)  # r
-        rows(
-            "reportCorrLines", "reportCorrLine", "corrLineType", "corrLine", fig.line_corrections
-        )  # s
+        rows("reportCorrLines", "reportCorrLine", "corrLineType", "corrLine", fig.line_corrections)  # s
         rows(
             "reportPriceInquiries",
             "reportPriceInquiry",
@@ -733,9 +704,7 @@ def _write_report(w: _Writer, config: TillConfig, fig: ReportFigures) -> None:
         w.leaf("reportGrandTotalSalesNet", format_amount(fig.grand_total_net))  # z
 
 
-def _write_vat(
-    w: _Writer, element: str, code: str, rate_bp: int, vat: int, base: int, *, report: bool = False
-) -> None:
+def _write_vat(w: _Writer, element: str, code: str, rate_bp: int, vat: int, base: int, *, report: bool = False) -> None:
     """A ``vat`` block (line or transaction) or a ``reportCashSaleVat`` row."""
     with w.group(element):
         w.text("vatCode", code, _S20)
@@ -795,9 +764,7 @@ def _write_transaction(w: _Writer, tx: CashTransaction, copies: Counter[str]) ->
         ref = tx.returns_trans_id or tx.voided_trans_id
         if ref:
             w.text("refID", ref, _S9999)
-        desc = "; ".join(
-            p for p in (tx.description, tx.buyer_name and f"Kjøpers navn: {tx.buyer_name}") if p
-        )
+        desc = "; ".join(p for p in (tx.description, tx.buyer_name and f"Kjøpers navn: {tx.buyer_name}") if p)
         if desc:
             w.text("desc", desc, _S9999)
         for line in tx.lines:
@@ -820,9 +787,7 @@ def _write_transaction(w: _Writer, tx: CashTransaction, copies: Counter[str]) ->
                     w.text("cashTransLineDescr", line.description, _S9999)
                 w.leaf("lineDate", line.at.date().isoformat())
                 w.leaf("lineTime", _time(line.at))
-                _write_vat(
-                    w, "vat", line.vat_code, line.vat_rate_bp, line.vat_amount, line.amount_ex
-                )
+                _write_vat(w, "vat", line.vat_code, line.vat_rate_bp, line.vat_amount, line.amount_ex)
                 for discount in line.discounts:
                     with w.group("discount"):
                         w.leaf("dscTp", codes.DISCOUNT_BASICS[discount.kind].basic_id)

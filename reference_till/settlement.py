@@ -124,15 +124,12 @@ def compute_settlement(
     # Skatteinfo 1/2011: it must appear who counted the cash.
     if not counted_by.strip():
         raise SettlementError(
-            "Skatteinfo 1/2011: the settlement must name who counted the cash; "
-            "pass counted_by=<employee id>"
+            "Skatteinfo 1/2011: the settlement must name who counted the cash; pass counted_by=<employee id>"
         )
     try:
         config.employee(counted_by)
     except ConfigError as exc:
-        raise SettlementError(
-            f"Skatteinfo 1/2011: counted_by must be a configured employee: {exc}"
-        ) from None
+        raise SettlementError(f"Skatteinfo 1/2011: counted_by must be a configured employee: {exc}") from None
 
     counted = _counted(counts)
     counted_total = sum(row.amount for row in counted)

@@ -6,8 +6,10 @@ and then opens the journal in this process, which runs the till's crash recovery
 every kill the journal must hold all of the till's promises (module doc of
 :mod:`reference_till.till`): an intact SQLite file, gapless signed chains and number
 series, a receipt event for every sales document in the same commit, no printed
-document without its journal record, no open sale left after recovery and at most one
-copy per receipt.
+document without its journal record (and none printed twice), no open sale left after
+recovery, voids carrying the amount registered so far, at most one copy per receipt,
+every print job with an outcome (unconfirmed ones listed in exactly one ``RECOVERY``
+event), and a second opening of the recovered journal writes nothing.
 
 Environment knobs: ``KASSAKONTROLL_CRASH_ITERATIONS`` (default 60, at least 50 kills are
 the requirement) and ``KASSAKONTROLL_CRASH_SEED``.
@@ -51,6 +53,7 @@ REPORT_ID = re.compile(r"Rapport-ID (K\d+-X\d{4})\n")
 JOB_DOCUMENT = re.compile(r"(receipt|copy of|X report) (\S+)")
 SALES_DOCUMENTS = {TransactionKind.SALE, TransactionKind.RETURN, TransactionKind.SALE_RETURN}
 RECEIPT_EVENTS = {EventType.SALES_RECEIPT, EventType.RETURN_RECEIPT}
+LINE_EVENTS = {EventType.LINE_ADDED, EventType.LINE_CORRECTION, EventType.MANUAL_DISCOUNT}
 
 
 @dataclass
@@ -172,6 +175,7 @@ def check_journal(till: Till, printlog: Path, verified: set[tuple[str, str]]) ->
     report_ids: set[str] = set()
     receipt_event_orphans: list[str] = []
     recovery_listed: Counter[int] = Counter()
+    line_amounts: dict[str, dict[int, int]] = defaultdict(dict)
     print_failed: set[str] = set()
     for entry in till.entries():
         record = entry.record
@@ -182,6 +186,13 @@ def check_journal(till: Till, printlog: Path, verified: set[tuple[str, str]]) ->
             by_trans_id[record.trans_id] = record
             if record.sale_ref:
                 concluded[record.sale_ref] += 1
+                registered = sum(line_amounts[record.sale_ref].values())
+                if record.amount_in != registered:
+                    problems.append(
+                        f"{record.trans_id} ({record.kind.value}, {record.description or 'sale'}) "
+                        f"amount {record.amount_in}, but the journal registered {registered} on "
+                        f"{record.sale_ref}"
+                    )
             continue
         assert isinstance(record, Event)
         if record.event_type in RECEIPT_EVENTS:
@@ -192,6 +203,13 @@ def check_journal(till: Till, printlog: Path, verified: set[tuple[str, str]]) ->
             copy_events[record.trans_id] += 1
         elif record.event_type == EventType.SALE_STARTED:
             sale_starts.append(str(record.data["sale"]))
+        elif record.event_type in LINE_EVENTS:
+            lines = line_amounts[str(record.data["sale"])]
+            line_id, amount = int(record.data["line"]), int(record.data["amount"])
+            if record.event_type == EventType.LINE_ADDED:
+                lines[line_id] = amount
+            else:  # a correction or discount reduces the line's absolute amount
+                lines[line_id] -= amount if lines[line_id] >= 0 else -amount
         elif record.event_type == EventType.X_REPORT and record.report is not None:
             report_ids.add(record.report.report_id)
         elif record.event_type == EventType.RECOVERY:
