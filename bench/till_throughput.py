@@ -264,7 +264,7 @@ def python_heap_peak(workdir: Path, sales: int) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the results."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--sales", type=int, default=500, help="sales per run and side (default 500)")
+    parser.add_argument("--sales", type=int, default=1000, help="sales per run and side (default 1000)")
     parser.add_argument("--runs", type=int, default=5, help="runs; results are medians (default 5)")
     parser.add_argument(
         "--dir",

@@ -360,12 +360,25 @@ _TYPES: dict[str, type[Any]] = {
 }
 
 
+_PLAIN = (str, int, bool, float, type(None))
+_FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {}
+
+
 def _encode(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out: dict[str, Any] = {"_t": type(value).__name__}
-        for f in dataclasses.fields(value):
-            out[f.name] = _encode(getattr(value, f.name))
+    # Dispatch on the exact type first: journal writes are on the hot path of every sale.
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    names = _FIELD_NAMES.get(kind)
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(value))
+    if names is not None:
+        out: dict[str, Any] = {"_t": kind.__name__}
+        for name in names:
+            out[name] = _encode(getattr(value, name))
         return out
+    if kind is tuple or kind is list:
+        return [_encode(v) for v in value]
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, datetime):

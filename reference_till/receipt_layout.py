@@ -211,7 +211,11 @@ def _clean(text: str) -> str:
 
 
 def _wrap(text: str, width: int) -> list[str]:
-    return textwrap.wrap(_clean(text), width, break_on_hyphens=False) or [""]
+    cleaned = _clean(text)
+    if len(cleaned) <= width and cleaned.isprintable():
+        # What textwrap.wrap returns for a line that fits, without its cost (most lines fit).
+        return [cleaned.rstrip()] if cleaned.strip() else [""]
+    return textwrap.wrap(cleaned, width, break_on_hyphens=False) or [""]
 
 
 def _stamp(at: datetime) -> str:
