@@ -898,3 +898,18 @@ def test_refused_conclusion_keeps_payments_and_lines(till: Till) -> None:
     tx = till.conclude("K1")
     assert [p.amount for p in tx.payments] == [PRICE[ESPRESSO]]
     assert len(terminal(till).totals()) == 1
+
+
+def test_drawer_closed_before_shutdown_is_journaled(tmp_path) -> None:
+    from reference_till.codes import EventType
+    from reference_till.journal import Journal
+    from reference_till.till import Till
+
+    path = tmp_path / "journal.sqlite"
+    till = Till(path)
+    till.login("K1", "1001")
+    till.open_drawer("K1")
+    till.devices("K1").drawer.close()  # closed by hand, no further operation notices it
+    till.close()
+    with Journal(path) as journal:
+        assert journal.count_events(EventType.DRAWER_CLOSE, register_id="K1") == 1
