@@ -230,6 +230,36 @@ class Till:
         data = signature_data(reg.previous_signature, tx.at, nr, tx.amount_in, tx.amount_ex)
         return replace(tx, nr=nr, signature=self._signer.sign(data), key_version=self._signer.key_version)
 
+    def _cash_transaction(
+        self,
+        reg: _RegisterState,
+        kind: TransactionKind,
+        amount: int,
+        emp_id: str,
+        at: datetime,
+        description: str,
+        payments: tuple[Payment, ...] = (),
+    ) -> CashTransaction:
+        """A signed money movement without goods (float, pay-in/out, counted cash, difference)."""
+        number = self._next_number(reg, Series.CASH)
+        unsigned = CashTransaction(
+            register_id=reg.id,
+            nr=0,
+            trans_id=trans_id(reg.id, Series.CASH, number),
+            kind=kind,
+            series=Series.CASH,
+            number=number,
+            amount_in=amount,
+            amount_ex=amount,  # no VAT on money movements
+            emp_id=emp_id,
+            at=at,
+            signature="",
+            key_version="",
+            description=description,
+            payments=payments,
+        )
+        return self._sign(reg, unsigned)
+
     def _next_number(self, reg: _RegisterState, series: Series) -> int:
         return reg.numbers.get(series, 0) + 1
 
@@ -398,27 +428,9 @@ class Till:
             if emp_id is not None:
                 self.config.employee(emp_id)
             signed = amount if kind is not TransactionKind.PAY_OUT else -amount
-            number = self._next_number(reg, Series.CASH)
             cash = self.config.means_of_kind("cash")
-            tx = self._sign(
-                reg,
-                CashTransaction(
-                    register_id=reg.id,
-                    nr=0,
-                    trans_id=trans_id(reg.id, Series.CASH, number),
-                    kind=kind,
-                    series=Series.CASH,
-                    number=number,
-                    amount_in=signed,
-                    amount_ex=signed,
-                    emp_id=emp_id or operator,
-                    at=self.now(),
-                    signature="",
-                    key_version="",
-                    description=reason,
-                    payments=(Payment(cash.id, signed, emp_id or operator),),
-                ),
-            )
+            emp = emp_id or operator
+            tx = self._cash_transaction(reg, kind, signed, emp, self.now(), reason, (Payment(cash.id, signed, emp),))
             records: list[CashTransaction | Event] = [tx]
             if kind is TransactionKind.PAY_OUT:
                 records.append(
@@ -1175,26 +1187,8 @@ class Till:
             ):
                 if kind is TransactionKind.CASH_DIFF and amount == 0:
                     continue
-                cash_no = self._next_number(reg, Series.CASH)
-                tx = self._sign(
-                    reg,
-                    CashTransaction(
-                        register_id=reg.id,
-                        nr=0,
-                        trans_id=trans_id(reg.id, Series.CASH, cash_no),
-                        kind=kind,
-                        series=Series.CASH,
-                        number=cash_no,
-                        amount_in=amount,
-                        amount_ex=amount,
-                        emp_id=counted_by,
-                        at=settlement.at,
-                        signature="",
-                        key_version="",
-                        description=text,
-                    ),
-                )
-                reg.nr, reg.previous_signature, reg.numbers[Series.CASH] = (tx.nr, tx.signature, cash_no)
+                tx = self._cash_transaction(reg, kind, amount, counted_by, settlement.at, text)
+                reg.nr, reg.previous_signature, reg.numbers[Series.CASH] = tx.nr, tx.signature, tx.number
                 records.append(tx)
             records.append(
                 self._event(
