@@ -729,11 +729,7 @@ class Till:
                     "try again or choose another means of payment."
                 )
             approved = result.amount if value > 0 else -result.amount
-            predefined = _CARD_BRAND_MEANS.get(result.brand, "12003")
-            means = next(
-                (m for m in self.config.payment_means if m.kind == "card" and m.predefined == predefined),
-                self.config.means_of_kind("card"),
-            )
+            means = self._card_means(result.brand)
             self._tender(reg, sale, means, approved, result.reference, result.brand)
             return result.reference
 
@@ -781,8 +777,6 @@ class Till:
                     due, rounding = 0, -rest
                 if due != 0 or not cash_payments:
                     raise OperationError(f"the sale is not paid: {format_nok(rest)} NOK left")
-            elif cash_payments:
-                rounding = 0
             if abs(sale.total) >= self.config.buyer_name_from and not sale.buyer_name:
                 raise BuyerNameRequired(
                     f"the sale is {format_nok(sale.total)} NOK; bokføringsforskrifta § 5-1-2 requires the buyer's "
@@ -858,21 +852,9 @@ class Till:
         documents: list[tuple[int, str, Callable[[], bytes]]] = []
         if electronic_receipt:
             # § 2-6 fjerde ledd / § 2-8-6: paper and electronic receipt -> the paper one is the copy
-            copy_no = self._next_number(reg, Series.COPY)
-            reg.numbers[Series.COPY] = copy_no
-            records.append(
-                self._event(
-                    reg,
-                    EventType.COPY_RECEIPT,
-                    trans=tx.trans_id,
-                    text=f"receipt {doc.number}; copy K{copy_no:06d}; paper copy of e-receipt",
-                    number=copy_no,
-                    amount=tx.amount_in,
-                )
-            )
-            documents.append(
-                (0, f"copy of {tx.trans_id}", lambda: receipt_layout.render_receipt(doc, self.config, copy=True))
-            )
+            event, document = self._copy_receipt(reg, tx, doc, "; paper copy of e-receipt")
+            records.append(event)
+            documents.append(document)
         else:
             documents.append((0, f"receipt {tx.trans_id}", lambda: receipt_layout.render_receipt(doc, self.config)))
         # Cash moves only for real sales paid or refunded in cash (training moves no cash).
@@ -956,6 +938,22 @@ class Till:
 
     # ================================================================ documents and functions
 
+    def _copy_receipt(
+        self, reg: _RegisterState, tx: CashTransaction, doc: receipt_layout.ReceiptDocument, note: str = ""
+    ) -> tuple[Event, tuple[int, str, Callable[[], bytes]]]:
+        """The COPYREC event (next K number) and the «KOPI» document of a receipt (§ 2-8-6)."""
+        number = self._next_number(reg, Series.COPY)
+        reg.numbers[Series.COPY] = number
+        event = self._event(
+            reg,
+            EventType.COPY_RECEIPT,
+            trans=tx.trans_id,
+            text=f"receipt {doc.number}; copy K{number:06d}{note}",
+            number=number,
+            amount=tx.amount_in,
+        )
+        return event, (0, f"copy of {tx.trans_id}", lambda: receipt_layout.render_receipt(doc, self.config, copy=True))
+
     def print_copy(self, register_id: str, trans_id_: str) -> None:
         """Print the one allowed copy receipt, marked «KOPI» (§ 2-6 fjerde ledd, § 2-8-6, event 13014).
 
@@ -975,22 +973,8 @@ class Till:
                     "fjerde ledd allows one copy receipt"
                 )
             self._require_printer(reg)
-            number = self._next_number(reg, Series.COPY)
-            reg.numbers[Series.COPY] = number
-            doc = receipt_layout.document_for(tx, self.config)
-            event = self._event(
-                reg,
-                EventType.COPY_RECEIPT,
-                trans=tx.trans_id,
-                text=f"receipt {doc.number}; copy K{number:06d}",
-                number=number,
-                amount=tx.amount_in,
-            )
-            self._commit(
-                reg,
-                [event],
-                [(0, f"copy of {tx.trans_id}", lambda: receipt_layout.render_receipt(doc, self.config, copy=True))],
-            )
+            event, document = self._copy_receipt(reg, tx, receipt_layout.document_for(tx, self.config))
+            self._commit(reg, [event], [document])
 
     def set_training(self, register_id: str, on: bool) -> None:
         """Switch training mode on or off (events 13023/13024; FOR-2016-07-06-901)."""
@@ -1141,15 +1125,19 @@ class Till:
 
     # ================================================================ settlement and export
 
+    def _card_means(self, brand: str) -> PaymentMeans:
+        """The configured card means for a brand the terminal reported (BankAxept: debit, others: credit)."""
+        predefined = _CARD_BRAND_MEANS.get(brand, "12003")
+        return next(
+            (m for m in self.config.payment_means if m.kind == "card" and m.predefined == predefined),
+            self.config.means_of_kind("card"),
+        )
+
     def terminal_totals(self, register_id: str) -> tuple[KeyCountAmount, ...]:
         """The payment terminal's totals, keyed by this till's card means (BAX / CREDCARD)."""
         totals: dict[str, list[int]] = {}
         for row in self._reg(register_id).devices.terminal.totals():
-            predefined = _CARD_BRAND_MEANS.get(row.key, "12003")
-            means = next(
-                (m for m in self.config.payment_means if m.kind == "card" and m.predefined == predefined),
-                self.config.means_of_kind("card"),
-            )
+            means = self._card_means(row.key)
             acc = totals.setdefault(means.id, [0, 0])
             acc[0] += row.count
             acc[1] += row.amount
