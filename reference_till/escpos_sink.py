@@ -18,6 +18,7 @@ the text, except line feed, also become ``?`` so data can never inject a command
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from escpos.escpos import Escpos
@@ -50,6 +51,8 @@ _LOOKALIKES = str.maketrans(
 )
 # Look-alikes, and ? for control characters other than LF (so data can never inject a command).
 _PRINTABLE = {**{code: "?" for code in (*range(0x20), 0x7F) if code != 0x0A}, **_LOOKALIKES}
+# Finds a character that _PRINTABLE replaces; most text has none and skips str.translate.
+_NEEDS_REPLACING = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_PRINTABLE)) + "]")
 
 
 def encode_text(text: str) -> bytes:
@@ -63,7 +66,9 @@ def encode_text(text: str) -> bytes:
         anything else PC865 cannot print and for control characters other than LF.
     """
     # One pass over the string (cp865 is a one-byte charmap: "replace" gives one ? per character).
-    return text.translate(_PRINTABLE).encode(CODE_PAGE, errors="replace")
+    if _NEEDS_REPLACING.search(text) is not None:
+        text = text.translate(_PRINTABLE)
+    return text.encode(CODE_PAGE, errors="replace")
 
 
 class SinkPrinter(Escpos):  # type: ignore[misc]  # escpos ships no type information

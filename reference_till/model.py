@@ -360,36 +360,39 @@ _TYPES: dict[str, type[Any]] = {
 }
 
 
-_PLAIN = (str, int, bool, float, type(None))
 _FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {}
 
 
-def _encode(value: Any) -> Any:
-    # Dispatch on the exact type first: journal writes are on the hot path of every sale.
+def _default(value: Any) -> Any:
+    """Encode what :mod:`json` cannot: records, timestamps and decimals.
+
+    The C encoder handles str, int, bool, float, None, lists, tuples, dicts and
+    ``StrEnum`` members (as their string value) itself and calls this hook only for the
+    rest, so a journal write costs one hook call per record object, not one per field.
+    """
     kind = type(value)
-    if kind in _PLAIN:
-        return value
     names = _FIELD_NAMES.get(kind)
-    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
-        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(value))
+    if names is None:
+        if kind is datetime:  # the most frequent value after records: every record has one
+            return {"_dt": value.isoformat()}
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(value))
     if names is not None:
         out: dict[str, Any] = {"_t": kind.__name__}
         for name in names:
-            out[name] = _encode(getattr(value, name))
+            out[name] = getattr(value, name)
         return out
-    if kind is tuple or kind is list:
-        return [_encode(v) for v in value]
-    if isinstance(value, enum.Enum):
-        return value.value
     if isinstance(value, datetime):
         return {"_dt": value.isoformat()}
     if isinstance(value, Decimal):
         return {"_dec": str(value)}
-    if isinstance(value, tuple | list):
-        return [_encode(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _encode(v) for k, v in value.items()}
-    return value
+    if isinstance(value, enum.Enum):
+        return value.value
+    raise TypeError(f"cannot journal a value of type {kind.__name__}: {value!r}")
+
+
+# Records are trees of frozen values, never cyclic: skip the encoder's cycle bookkeeping.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_default, check_circular=False)
 
 
 def _decode(value: Any) -> Any:
@@ -428,7 +431,7 @@ def _thaw(value: Any) -> Any:
 
 def to_json(record: CashTransaction | Event) -> str:
     """Serialise a journal record to compact JSON (stable key order)."""
-    return json.dumps(_encode(record), ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(record)
 
 
 def from_json(text: str) -> CashTransaction | Event:

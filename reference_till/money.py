@@ -98,7 +98,18 @@ def format_quantity(quantity: Decimal) -> str:
 
 def line_amount(quantity: Decimal, unit_price: int) -> int:
     """Amount of a line in øre: quantity × unit price, rounded half away from zero."""
+    whole = int(quantity)
+    if whole == quantity:  # most lines: exact in integers, no rounding needed
+        return whole * unit_price
     return _half_up(quantity * unit_price)
+
+
+def _divide_half_up(numerator: int, denominator: int) -> int:
+    """``numerator / denominator`` (denominator > 0) rounded to an integer, halves away from zero."""
+    quotient, remainder = divmod(abs(numerator), denominator)
+    if 2 * remainder >= denominator:
+        quotient += 1
+    return -quotient if numerator < 0 else quotient
 
 
 def vat_of_gross(gross: int, rate_bp: int) -> int:
@@ -111,9 +122,8 @@ def vat_of_gross(gross: int, rate_bp: int) -> int:
     Returns:
         The VAT part in øre, rounded half away from zero: ``gross × rate / (1 + rate)``.
     """
-    if rate_bp == 0:
-        return 0
-    return _half_up(Decimal(gross) * rate_bp / (10000 + rate_bp))
+    # Exact integer arithmetic: gross × rate_bp / (10000 + rate_bp).
+    return _divide_half_up(gross * rate_bp, 10000 + rate_bp)
 
 
 def net_of_gross(gross: int, rate_bp: int) -> int:
@@ -123,4 +133,4 @@ def net_of_gross(gross: int, rate_bp: int) -> int:
 
 def round_cash(ore: int) -> int:
     """Round an amount to whole kroner for payment in cash (50 øre rounds away from zero)."""
-    return _half_up(Decimal(ore) / 100) * 100
+    return _divide_half_up(ore, 100) * 100

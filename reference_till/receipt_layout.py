@@ -248,35 +248,56 @@ class _Layout:
             )
         self.width = width
         self.p = SinkPrinter()
+        self._pending: list[str] = []  # lines not yet given to the printer (see _command)
         self.p.initialize()
         # Amounts are printed at normal size: GS ! 0x00 (devices.md §1.4).
         self.p.size(1, 1)
 
     # ---------------------------------------------------------------- primitives
 
+    def _line(self, line: str) -> None:
+        """Queue one line of text in the current style (see :meth:`_command`)."""
+        self._pending.append(line)
+
+    def _command(self) -> SinkPrinter:
+        """The printer, after the queued lines were sent in one ``text`` call.
+
+        Text is encoded a run at a time rather than a line at a time; the bytes are the
+        same as ``textln`` per line, since every style change goes through here first.
+        """
+        if self._pending:
+            self._pending.append("")
+            self.p.text("\n".join(self._pending))
+            self._pending.clear()
+        return self.p
+
+    def raw(self, data: bytes) -> None:
+        """Append bytes rendered earlier (by another layout of the same width)."""
+        self._command()._raw(data)
+
     def text(self, line: str) -> None:
         """Print a normal-size line; wrapped (keeping its indent) if it is too long."""
         if len(line) <= self.width:
-            self.p.textln(line)
+            self._line(line)
             return
         indent = " " * (len(line) - len(line.lstrip()))
         for part in _wrap(line, self.width - len(indent)):
-            self.p.textln(indent + part)
+            self._line(indent + part)
 
     def blank(self) -> None:
-        self.p.ln()
+        self._line("")
 
     def rule(self, char: str = "-") -> None:
         self.text(char * self.width)
 
     def wrapped(self, text: str, indent: str = "") -> None:
         for part in _wrap(text, self.width - len(indent)):
-            self.p.textln(indent + part)
+            self._line(indent + part)
 
     def center(self, text: str, *, bold: bool = False) -> None:
-        self.p.set(align="center", bold=bold)
+        self._command().set(align="center", bold=bold)
         self.wrapped(text)
-        self.p.set(align="left", bold=False)
+        self._command().set(align="left", bold=False)
 
     def row(self, left: str, right: str, *, bold: bool = False) -> None:
         """Label on the left, amount right-aligned at the last column."""
@@ -284,7 +305,7 @@ class _Layout:
         # The right side keeps its inner spacing: count and amount columns stay apart.
         left, right = indent + _clean(left), " ".join(right.splitlines()).strip()
         if bold:
-            self.p.set(bold=True)
+            self._command().set(bold=True)
         if len(left) + 1 + len(right) <= self.width:
             self.text(left + " " * (self.width - len(left) - len(right)) + right)
         else:
@@ -302,7 +323,7 @@ class _Layout:
                     for part in _wrap(right, self.width):
                         self.text(part.rjust(self.width))
         if bold:
-            self.p.set(bold=False)
+            self._command().set(bold=False)
 
     def kv(self, label: str, value: str, indent: str = "") -> None:
         """``label: value`` on one line, or the value on its own line(s) if it is long."""
@@ -318,12 +339,12 @@ class _Layout:
 
     def title(self, text: str) -> None:
         """Document name: double height, normal width, centred."""
-        self.p.set(align="center", bold=True)
-        self.p.size(1, 2)
+        self._command().set(align="center", bold=True)
+        self._command().size(1, 2)
         for part in _wrap(text, self.width):
-            self.p.textln(part)
-        self.p.size(1, 1)
-        self.p.set(align="left", bold=False)
+            self._line(part)
+        self._command().size(1, 1)
+        self._command().set(align="left", bold=False)
 
     def mark(self, text: str) -> None:
         """A marking, at least twice the height of amount text (§ 2-8-8 applied to all).
@@ -335,19 +356,19 @@ class _Layout:
         pieces = [p.strip() for p in text.split(" – ")]
         double_width = all(len(word) <= half for word in text.split())
         cols = half if double_width else self.width
-        self.p.set(align="center", bold=True)
-        self.p.size(2 if double_width else 1, 2)
+        self._command().set(align="center", bold=True)
+        self._command().size(2 if double_width else 1, 2)
         for piece in pieces:
             for part in _wrap(piece, cols):
-                self.p.textln(part)
-        self.p.size(1, 1)
-        self.p.set(align="left", bold=False)
+                self._line(part)
+        self._command().size(1, 1)
+        self._command().set(align="left", bold=False)
 
     def finish(self, *, cut: bool = True) -> bytes:
         if cut:
             # GS V: the cut delimits the document on the paper and in the byte stream.
-            self.p.cut()
-        return self.p.output
+            self._command().cut()
+        return self._command().output
 
 
 # --------------------------------------------------------------------------- receipts
@@ -431,8 +452,30 @@ def render_receipt(
     return out.finish(cut=cut)
 
 
+#: Seller blocks already rendered: (id(config), width) -> (config, bytes). The config is
+#: kept to confirm the id still names the same (frozen) object.
+_SELLER_BLOCKS: dict[tuple[int, int], tuple[TillConfig, bytes]] = {}
+
+
 def _seller(out: _Layout, config: TillConfig) -> None:
-    """Seller's name, org.nr (+ «MVA» if VAT-registered) and address (§ 2-8-4)."""
+    """Seller's name, org.nr (+ «MVA» if VAT-registered) and address (§ 2-8-4).
+
+    The block is the same on every document of a till, so its bytes are rendered once
+    per configuration and width.
+    """
+    key = (id(config), out.width)
+    cached = _SELLER_BLOCKS.get(key)
+    if cached is None or cached[0] is not config:
+        block = _Layout(out.width)
+        block.p.clear()  # only the block itself, without ESC @ and the size reset
+        _seller_lines(block, config)
+        if len(_SELLER_BLOCKS) >= 16:
+            _SELLER_BLOCKS.clear()
+        cached = _SELLER_BLOCKS[key] = (config, block.finish(cut=False))
+    out.raw(cached[1])
+
+
+def _seller_lines(out: _Layout, config: TillConfig) -> None:
     company = config.company
     out.center(company.name, bold=True)
     mva = " MVA" if company.mva_registered else ""

@@ -46,8 +46,11 @@ class DraftLine:
     @property
     def amount(self) -> int:
         """Amount incl. VAT after discounts (øre); discounts reduce the absolute value."""
+        gross = line_amount(self.quantity, self.unit_price)
+        if not self.discounts:
+            return gross
         reduction = sum(d.amount for d in self.discounts)
-        return self.gross - reduction if self.gross >= 0 else self.gross + reduction
+        return gross - reduction if gross >= 0 else gross + reduction
 
     def text(self) -> str:
         """Event text in the style of Skatteetaten's example: ``artID 1001; qnt 2; lineAmntIn 43.80``."""
