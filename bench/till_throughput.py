@@ -24,7 +24,7 @@ The commit structure is not assumed but recorded: a probe sale runs on the till 
 writes over a whole run (rows and ``print_log`` entries per sale). Both sides therefore
 pay for the same number of fsync'ed commits, the same B-tree and index work and the same
 bytes; both run in this process, on the same filesystem (a temporary directory under
-``--dir``), interleaved within each run. The baseline is the floor of a durable,
+``--dir``), interleaved within each run, alternating which side goes first. The baseline is the floor of a durable,
 append-only journal with one commit per state change; the ratio ``till / baseline``
 tells how much of a sale's time is the till's own work (JSON encoding, signing, receipt
 rendering, bookkeeping) rather than storage. The goal is a ratio of at least 0.5.
@@ -293,9 +293,14 @@ def main(argv: list[str] | None = None) -> int:
         till_runs: list[RunResult] = []
         base_runs: list[RunResult] = []
         for run in range(args.runs):
-            till_path = workdir / f"till-{run}.sqlite"
-            till_result = run_till(till_path, args.sales)
-            base_result = run_baseline(workdir / f"baseline-{run}.sqlite", schema, template, args.sales)
+            till_path, base_path = workdir / f"till-{run}.sqlite", workdir / f"baseline-{run}.sqlite"
+            # Alternate which side goes first so a drifting machine favours neither.
+            if run % 2 == 0:
+                till_result = run_till(till_path, args.sales)
+                base_result = run_baseline(base_path, schema, template, args.sales)
+            else:
+                base_result = run_baseline(base_path, schema, template, args.sales)
+                till_result = run_till(till_path, args.sales)
             till_runs.append(till_result)
             base_runs.append(base_result)
             run_ratio = till_result.sales_per_s / base_result.sales_per_s

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -177,30 +177,48 @@ class TillConfig:
     signing: SigningConfig
     accounts: Accounts
     buyer_name_from: int  #: øre; bokføringsforskrifta § 5-1-2
+    #: id -> entry per table, built once: look-ups are on the path of every registration.
+    _index: dict[str, dict[str, Any]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        index: dict[str, dict[str, Any]] = {}
+        for table, items, attr in (
+            ("registers", self.registers, "id"),
+            ("employees", self.employees, "id"),
+            ("vat_codes", self.vat_codes, "code"),
+            ("articles", self.articles, "id"),
+            ("article_groups", self.article_groups, "id"),
+            ("payment_means", self.payment_means, "id"),
+        ):
+            entries: dict[str, Any] = {}
+            for item in items:
+                entries.setdefault(getattr(item, attr), item)  # the first of a duplicated id, as before
+            index[table] = entries
+        object.__setattr__(self, "_index", index)
 
     def register(self, register_id: str) -> Register:
         """Look up a kassapunkt by id."""
-        return _find(self.registers, register_id, "kassapunkt", "registers")
+        return _find(self._index, self.registers, register_id, "kassapunkt", "registers")
 
     def employee(self, emp_id: str) -> Employee:
         """Look up an operator by id."""
-        return _find(self.employees, emp_id, "employee", "employees")
+        return _find(self._index, self.employees, emp_id, "employee", "employees")
 
     def vat(self, code: str) -> VatCode:
         """Look up a VAT code."""
-        return _find(self.vat_codes, code, "VAT code", "vat_codes", attr="code")
+        return _find(self._index, self.vat_codes, code, "VAT code", "vat_codes", attr="code")
 
     def article(self, art_id: str) -> Article:
         """Look up an article by id."""
-        return _find(self.articles, art_id, "article", "articles")
+        return _find(self._index, self.articles, art_id, "article", "articles")
 
     def group(self, group_id: str) -> ArticleGroup:
         """Look up an article group by id."""
-        return _find(self.article_groups, group_id, "article group", "article_groups")
+        return _find(self._index, self.article_groups, group_id, "article group", "article_groups")
 
     def means(self, means_id: str) -> PaymentMeans:
         """Look up a means of payment by id."""
-        return _find(self.payment_means, means_id, "payment means", "payment_means")
+        return _find(self._index, self.payment_means, means_id, "payment means", "payment_means")
 
     def means_of_kind(self, kind: PaymentKind) -> PaymentMeans:
         """The first configured means of payment of a kind (``cash``, ``card`` ...)."""
@@ -213,10 +231,12 @@ class TillConfig:
 _T = TypeVar("_T")
 
 
-def _find(items: tuple[_T, ...], key: str, what: str, table: str, attr: str = "id") -> _T:
-    for item in items:
-        if getattr(item, attr) == key:
-            return item
+def _find(
+    index: dict[str, dict[str, Any]], items: tuple[_T, ...], key: str, what: str, table: str, attr: str = "id"
+) -> _T:
+    found = index[table].get(key)
+    if found is not None:
+        return cast(_T, found)
     known = ", ".join(getattr(i, attr) for i in items)
     raise ConfigError(f"unknown {what} {key!r}; the [[{table}]] in the configuration are: {known}")
 

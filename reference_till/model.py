@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
+
+import orjson
 
 __all__ = [
     "CashTransaction",
@@ -391,8 +392,10 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot journal a value of type {kind.__name__}: {value!r}")
 
 
-# Records are trees of frozen values, never cyclic: skip the encoder's cycle bookkeeping.
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_default, check_circular=False)
+# orjson writes compact UTF-8 JSON in key order, as json.dumps(ensure_ascii=False,
+# separators=(",", ":")) would; records and timestamps go through _default so they keep
+# the "_t" / "_dt" tags the decoder dispatches on.
+_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
 
 
 def _decode(value: Any) -> Any:
@@ -431,12 +434,12 @@ def _thaw(value: Any) -> Any:
 
 def to_json(record: CashTransaction | Event) -> str:
     """Serialise a journal record to compact JSON (stable key order)."""
-    return _ENCODER.encode(record)
+    return orjson.dumps(record, default=_default, option=_ORJSON_OPTIONS).decode()
 
 
 def from_json(text: str) -> CashTransaction | Event:
     """Parse a record written by :func:`to_json`."""
-    record = _decode(json.loads(text))
+    record = _decode(orjson.loads(text))
     if not isinstance(record, CashTransaction | Event):
         raise ValueError("journal payload is neither a CashTransaction nor an Event")
     return record

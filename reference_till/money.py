@@ -81,6 +81,8 @@ def parse_quantity(text: str | int | Decimal) -> Decimal:
     Raises:
         ValueError: Not a number, or more than six decimals (the SAF-T ``qnt`` limit).
     """
+    if type(text) is int:  # the common case: whole units
+        return Decimal(text)
     try:
         value = Decimal(text) if isinstance(text, (int, Decimal)) else Decimal(text.strip().replace(",", "."))
     except InvalidOperation:

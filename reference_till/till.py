@@ -183,7 +183,10 @@ class Till:
 
     def now(self) -> datetime:
         """Current time, whole seconds (the SAF-T signature has seconds precision)."""
-        return self._clock().astimezone(OSLO).replace(microsecond=0)
+        now = self._clock()
+        if now.tzinfo is not OSLO:  # the default clock already reads Oslo time
+            now = now.astimezone(OSLO)
+        return now.replace(microsecond=0)
 
     def devices(self, register_id: str) -> RegisterDevices:
         """The peripherals of a kassapunkt."""
