@@ -24,8 +24,9 @@ The commit structure is not assumed but recorded: a probe sale runs on the till 
 writes over a whole run (rows and ``print_log`` entries per sale). Both sides therefore
 pay for the same number of fsync'ed commits, the same B-tree and index work and the same
 bytes; both run in this process, on the same filesystem (a temporary directory under
-``--dir``), interleaved within each run, alternating which side goes first. The baseline is the floor of a durable,
-append-only journal with one commit per state change; the ratio ``till / baseline``
+``--dir``), interleaved within each run, alternating which side goes first. The
+baseline is the floor of a durable, append-only journal with one commit per state
+change; the ratio ``till / baseline``
 tells how much of a sale's time is the till's own work (JSON encoding, signing, receipt
 rendering, bookkeeping) rather than storage. The goal is a ratio of at least 0.5.
 
