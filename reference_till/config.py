@@ -59,10 +59,17 @@ class Company:
 
 @dataclass(frozen=True, slots=True)
 class Register:
-    """A kassapunkt (kassasystemforskrifta § 1-2 bokstav b)."""
+    """A kassapunkt (kassasystemforskrifta § 1-2 bokstav b) and where its devices are.
+
+    The device fields are URLs (see :mod:`reference_till.device_setup`): empty means the
+    in-memory device, ``printer`` for the drawer means "on the printer's kick connector".
+    """
 
     id: str
     description: str = ""
+    printer: str = ""  #: e.g. tcp://127.0.0.1:9100, serial:///dev/pts/4, usb://04b8:0202, loop://printer
+    drawer: str = ""  #: "" (on the printer if it is a real one, else in memory), printer, memory://
+    terminal: str = ""  #: e.g. http://127.0.0.1:8443/nexo; "" for the in-memory terminal
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,7 +292,13 @@ def _parse(data: dict[str, Any], base_dir: Path | None) -> TillConfig:
         system_id=str(_req(sys_t, "system_id", "[system]")),
     )
     registers = tuple(
-        Register(str(_req(r, "id", "[[registers]]")), str(r.get("description", "")))
+        Register(
+            str(_req(r, "id", "[[registers]]")),
+            str(r.get("description", "")),
+            printer=str(r.get("printer", "")),
+            drawer=str(r.get("drawer", "")),
+            terminal=str(r.get("terminal", "")),
+        )
         for r in _req(data, "registers", "top level")
     )
     if not registers:
