@@ -2,8 +2,13 @@
 
 Commands::
 
-    kassakontroll till demo --out DIR [--config FILE] [--date YYYY-MM-DD]
+    kassakontroll till demo --out DIR [--config FILE] [--date YYYY-MM-DD] [--devices emulated|memory]
     kassakontroll till export --journal FILE --from YYYY-MM-DD --to YYYY-MM-DD --out DIR [--config FILE]
+    kassakontroll escpos decode FILE|- [--json] [--html OUT] [--profile NAME]
+    kassakontroll devices serve [--printer URL]... [--terminal URL] [--record DIR] [--duration S]
+    kassakontroll capture FILE.pcap --out DIR [--port 9100]
+
+The device commands are described in :mod:`harness.cli_devices`.
 
 Exit codes:
 
@@ -13,6 +18,8 @@ Exit codes:
 3      configuration error (the message names the key to fix)
 4      the journal file cannot be used (missing, damaged, newer schema)
 5      the till refused an operation (the message names the rule)
+6      an input file cannot be read or is not what the command expects
+7      a device link or server could not be opened
 =====  ==============================================================
 """
 
@@ -23,6 +30,8 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+
+from harness.cli_devices import add_device_commands, run_device_command
 
 __all__ = ["main"]
 
@@ -45,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="kassakontroll", description="Compliance harness and reference till for Norwegian cash register systems."
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    add_device_commands(commands)
     till = commands.add_parser("till", help="the reference till")
     till_commands = till.add_subparsers(dest="till_command", required=True, metavar="TILL_COMMAND")
 
@@ -52,6 +62,12 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", required=True, type=Path, help="output folder (created)")
     demo.add_argument("--config", type=Path, help="till configuration TOML (default: the embedded demo shop)")
     demo.add_argument("--date", type=_date, help="business day, YYYY-MM-DD (default: today in Norway)")
+    demo.add_argument(
+        "--devices",
+        choices=("emulated", "memory"),
+        default="emulated",
+        help="emulated: printer, drawer and terminal emulators over real links (default); memory: in-memory devices",
+    )
 
     export = till_commands.add_parser("export", help="export a period of a journal as SAF-T Cash Register XML")
     export.add_argument("--journal", required=True, type=Path, help="the till's journal.sqlite")
@@ -67,7 +83,13 @@ def _demo(args: argparse.Namespace) -> int:
     from reference_till.demo import run_demo
 
     config = load_config(args.config)
-    result = run_demo(args.out, config=config, day=args.date, progress=lambda m: print(f"  … {m}", flush=True))
+    result = run_demo(
+        args.out,
+        config=config,
+        day=args.date,
+        progress=lambda m: print(f"  … {m}", flush=True),
+        devices=args.devices,
+    )
     print((result.out_dir / "summary.txt").read_text(encoding="utf-8"), end="")
     print(
         f"Output written to {result.out_dir}/ (receipts/, SAF-T XML, settlement_*.json, posting_*.csv, journal.sqlite)"
@@ -107,6 +129,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from reference_till.errors import TillError
 
     args = _parser().parse_args(argv)
+    code = run_device_command(args)
+    if code is not None:
+        return code
     try:
         if args.command == "till" and args.till_command == "demo":
             return _demo(args)

@@ -10,10 +10,18 @@ change, a sale over 40 000 NOK with the buyer's name, X and Z reports, the daily
 settlement with a cash difference and its explanation, the bookkeeping posting and
 the SAF-T Cash Register export of the day.
 
-Output (``DIR``): ``journal.sqlite``; ``receipts/<kassapunkt>/NNNN.bin`` (raw ESC/POS)
-and ``NNNN.txt`` (printed text) for every document; ``electronic/`` for e-receipts;
-``SAF-T Cash Register_<orgnr>_<yyyymmddhhmmss>.xml``; ``settlement_<K>.json``;
-``posting_<K>.csv``; ``summary.txt``.
+By default the till works with emulated devices, the way it would in a shop: each
+kassapunkt has a printer emulator (with its cash drawer on the kick connector) on an
+in-process ``loop://`` link, reached through the same ESC/POS port a real printer would
+be, and a nexo payment terminal emulator over HTTP on 127.0.0.1. The receipts written out
+are what the printer emulator received and decoded. ``devices="memory"`` uses the
+in-memory devices instead (faster, no decoding).
+
+Output (``DIR``): ``journal.sqlite``; ``receipts/<kassapunkt>/NNNN.bin`` (raw ESC/POS as
+the printer received it) and ``NNNN.txt`` (the decoded text) for every document;
+``electronic/`` for e-receipts; ``SAF-T Cash Register_<orgnr>_<yyyymmddhhmmss>.xml``;
+``settlement_<K>.json``; ``posting_<K>.csv``; ``evidence.ndjson`` (every byte, kick and
+terminal message, with emulated devices); ``summary.txt``.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from reference_till.config import TillConfig, load_config
 from reference_till.model import ReportFigures, Settlement
@@ -92,6 +100,7 @@ def run_demo(
     config: TillConfig | None = None,
     day: date | None = None,
     progress: Callable[[str], None] = lambda message: None,
+    devices: Literal["emulated", "memory"] = "emulated",
 ) -> DemoResult:
     """Run the demo business day and write every artefact to ``out_dir``.
 
@@ -100,7 +109,25 @@ def run_demo(
         config: Shop configuration; the embedded default when omitted.
         day: The business day; today (Oslo) when omitted.
         progress: Called with a short message at each stage.
+        devices: ``emulated`` (printer, drawer and terminal emulators over real links)
+            or ``memory`` (the in-memory devices).
     """
+    if devices == "emulated":
+        from reference_till.demo_devices import EmulatedShop
+
+        with EmulatedShop(config or load_config()) as shop:
+            return _run_day(out_dir, config=config, day=day, progress=progress, shop=shop)
+    return _run_day(out_dir, config=config, day=day, progress=progress, shop=None)
+
+
+def _run_day(
+    out_dir: str | Path,
+    *,
+    config: TillConfig | None,
+    day: date | None,
+    progress: Callable[[str], None],
+    shop: Any,
+) -> DemoResult:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     journal_path = out / "journal.sqlite"
@@ -111,7 +138,7 @@ def run_demo(
     clock = SimulatedClock(datetime.combine(day, time(8, 0), OSLO))
     (out / "electronic").mkdir(exist_ok=True)
     emails: list[tuple[str, bytes]] = []
-    devices = {r.id: RegisterDevices() for r in config.registers[:2]}
+    devices = {r.id: RegisterDevices() for r in config.registers[:2]} if shop is None else shop.devices
     till = Till(
         journal_path,
         config,
@@ -123,9 +150,12 @@ def run_demo(
     kari, ola = config.employees[0].id, config.employees[1].id
 
     def closed(register_id: str) -> None:
+        # The cashier pushes the drawer shut after each opening.
         drawer = till.devices(register_id).drawer
         if isinstance(drawer, MemoryDrawer):
             drawer.close()
+        elif shop is not None:
+            shop.close_drawer(register_id)
 
     def sell(register_id: str, items: Sequence[tuple[str, int | str]], pay: str = "cash", **kw: Any) -> str:
         for art, qty in items:
@@ -240,12 +270,19 @@ def run_demo(
     for reg in (k1, k2):
         folder = out / "receipts" / reg
         folder.mkdir(parents=True, exist_ok=True)
-        printer = till.devices(reg).printer
-        assert isinstance(printer, MemoryPrinter)
-        for n, data in enumerate(printer.documents, start=1):
+        printed: list[tuple[bytes, str]]
+        if shop is not None:
+            printed = shop.printed(reg)
+        else:
+            printer = till.devices(reg).printer
+            assert isinstance(printer, MemoryPrinter)
+            printed = [(data, document_text(data)) for data in printer.documents]
+        for n, (data, text) in enumerate(printed, start=1):
             (folder / f"{n:04d}.bin").write_bytes(data)
-            (folder / f"{n:04d}.txt").write_text(document_text(data), encoding="utf-8")
+            (folder / f"{n:04d}.txt").write_text(text, encoding="utf-8")
             documents += 1
+    if shop is not None:
+        shop.log.write_ndjson(out / "evidence.ndjson")
     for n, (address, data) in enumerate(emails, start=1):
         (out / "electronic" / f"{n:04d}.txt").write_text(f"Til: {address}\n\n{document_text(data)}", encoding="utf-8")
     till.close()

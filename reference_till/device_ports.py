@@ -290,4 +290,3 @@ class NexoTerminalPort(PaymentTerminalPort):
         self._login()
         totals = self.client.get_totals()
         return tuple(KeyCountAmount(t.brand, t.count, t.amount) for t in totals.per_brand)
-

@@ -32,7 +32,14 @@ from devices.terminal import NexoClient
 from devices.transports import connect
 from reference_till.config import ConfigError, Register
 from reference_till.device_ports import EscposDrawerPort, EscposPrinterPort, NexoTerminalPort
-from reference_till.ports import DrawerPort, MemoryDrawer, MemoryPrinter, MemoryTerminal, PaymentTerminalPort, PrinterPort
+from reference_till.ports import (
+    DrawerPort,
+    MemoryDrawer,
+    MemoryPrinter,
+    MemoryTerminal,
+    PaymentTerminalPort,
+    PrinterPort,
+)
 from reference_till.till_base import RegisterDevices
 
 __all__ = ["DeviceConfigError", "open_devices"]

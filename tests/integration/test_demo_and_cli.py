@@ -63,7 +63,11 @@ def test_demo_writes_receipts_posting_and_summary(demo) -> None:
     receipts = sorted((out / "receipts" / "K1").glob("*.txt"))
     assert len(receipts) >= 15
     first = receipts[0].read_text(encoding="utf-8")
-    assert first.startswith("Salgskvittering")
+    # Decoded by the printer emulator: "[...]" lines are drawer pulses and cuts; the
+    # receipt's name is its first printed text, at double height (§ 2-8-4).
+    printed = [line for line in first.splitlines() if not (line.startswith("[") and line.endswith("]"))]
+    assert printed[0] == "[1x2] Salgskvittering"
+    assert first.rstrip().endswith("[cut full]")
     texts = "\n".join(p.read_text(encoding="utf-8") for p in receipts)
     for expected in (
         "KOPI",
