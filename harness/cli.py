@@ -2,7 +2,8 @@
 
 Commands::
 
-    kassakontroll till demo --out DIR [--config FILE] [--date YYYY-MM-DD] [--devices emulated|memory]
+    kassakontroll till demo --out DIR [--config FILE] [--date YYYY-MM-DD]
+                            [--devices emulated|memory] [--printer-link URL]
     kassakontroll till export --journal FILE --from YYYY-MM-DD --to YYYY-MM-DD --out DIR [--config FILE]
     kassakontroll escpos decode FILE|- [--json] [--html OUT] [--profile NAME]
     kassakontroll devices serve [--printer URL]... [--terminal URL] [--record DIR] [--duration S]
@@ -68,6 +69,11 @@ def _parser() -> argparse.ArgumentParser:
         default="emulated",
         help="emulated: printer, drawer and terminal emulators over real links (default); memory: in-memory devices",
     )
+    demo.add_argument(
+        "--printer-link",
+        metavar="URL",
+        help="with emulated devices, serve the printers on this link (tcp://127.0.0.1:0, pty://; default loop://)",
+    )
 
     export = till_commands.add_parser("export", help="export a period of a journal as SAF-T Cash Register XML")
     export.add_argument("--journal", required=True, type=Path, help="the till's journal.sqlite")
@@ -89,6 +95,7 @@ def _demo(args: argparse.Namespace) -> int:
         day=args.date,
         progress=lambda m: print(f"  … {m}", flush=True),
         devices=args.devices,
+        printer_link=args.printer_link,
     )
     print((result.out_dir / "summary.txt").read_text(encoding="utf-8"), end="")
     print(

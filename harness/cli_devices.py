@@ -41,7 +41,12 @@ def add_device_commands(commands: Any) -> None:
     decode = escpos_commands.add_parser("decode", help="print what a printer would print from an ESC/POS stream")
     decode.add_argument("file", help="file with the raw bytes, or - for standard input")
     decode.add_argument("--json", action="store_true", help="print the documents as JSON")
-    decode.add_argument("--html", type=Path, metavar="OUT", help="also write an HTML rendering to OUT")
+    decode.add_argument(
+        "--html",
+        type=Path,
+        metavar="OUT",
+        help="also write HTML looking like the paper to OUT (OUT-NNN.html for several)",
+    )
     decode.add_argument("--profile", default="TM-T88", help="printer profile (default TM-T88; also generic-58)")
 
     devices = commands.add_parser("devices", help="emulated devices for a lab or CI")
@@ -104,9 +109,16 @@ def _decode(args: argparse.Namespace) -> int:
                 print(f"===== document {n} of {len(receipts)} =====")
             print(receipt.to_text())
     if args.html:
-        body = "\n".join(r.to_html() for r in receipts)
-        args.html.write_text(body, encoding="utf-8")
-        print(f"HTML written to {args.html}", file=sys.stderr)
+        # One self-contained page per document: OUT, or OUT-001.html, OUT-002.html ... for several.
+        out: Path = args.html
+        paths = (
+            [out]
+            if len(receipts) == 1
+            else [out.with_name(f"{out.stem}-{n:03d}{out.suffix or '.html'}") for n in range(1, len(receipts) + 1)]
+        )
+        for path, receipt in zip(paths, receipts, strict=True):
+            path.write_text(receipt.to_html(), encoding="utf-8")
+        print(f"HTML written to {', '.join(str(p) for p in paths) or '(no documents)'}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -101,6 +101,7 @@ def run_demo(
     day: date | None = None,
     progress: Callable[[str], None] = lambda message: None,
     devices: Literal["emulated", "memory"] = "emulated",
+    printer_link: str | None = None,
 ) -> DemoResult:
     """Run the demo business day and write every artefact to ``out_dir``.
 
@@ -111,11 +112,14 @@ def run_demo(
         progress: Called with a short message at each stage.
         devices: ``emulated`` (printer, drawer and terminal emulators over real links)
             or ``memory`` (the in-memory devices).
+        printer_link: With emulated devices, the link the printers are served on
+            (``tcp://127.0.0.1:0``, ``pty://``; ``{register}`` is replaced by the
+            kassapunkt id); an in-process ``loop://`` link when omitted.
     """
     if devices == "emulated":
         from reference_till.demo_devices import EmulatedShop
 
-        with EmulatedShop(config or load_config()) as shop:
+        with EmulatedShop(config or load_config(), printer_link=printer_link) as shop:
             return _run_day(out_dir, config=config, day=day, progress=progress, shop=shop)
     return _run_day(out_dir, config=config, day=day, progress=progress, shop=None)
 

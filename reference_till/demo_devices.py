@@ -53,7 +53,11 @@ class EmulatedShop:
             raise
 
     def close_drawer(self, register_id: str) -> None:
-        """The cashier pushes the drawer of a kassapunkt shut."""
+        """The cashier pushes the drawer of a kassapunkt shut if it is open.
+
+        The till's port waits until the printer has executed a kick, so an opening the
+        till asked for has happened by the time the till returns.
+        """
         self.stations[register_id].drawer.close(cause="manual")
 
     def printed(self, register_id: str) -> list[tuple[bytes, str]]:

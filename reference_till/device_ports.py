@@ -168,6 +168,7 @@ class EscposPrinterPort(PrinterPort):
 
     def _confirmed(self, process_id: bytes, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
+        self._collect(0.0)  # whatever already arrived, even with no time to wait
         while process_id not in self._replies.process_ids:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -205,10 +206,20 @@ class EscposPrinterPort(PrinterPort):
         )
 
     def kick(self, pin: int) -> None:
-        """Pulse the drawer connector: ``ESC p m t1 t2`` (m = 0 for pin 2, 1 for pin 5)."""
+        """Pulse the drawer connector: ``ESC p m t1 t2`` (m = 0 for pin 2, 1 for pin 5).
+
+        ``ESC p`` is a buffered command: it follows the document just printed. A process-ID
+        request after it tells when the printer has executed it, so the drawer is open (or
+        jammed, which its sensor will show) when this returns. A printer that holds the
+        kick (paper out) opens the drawer later; the sensor is the truth either way.
+        """
         with self._lock:
             try:
-                self.connection.write(b"\x1bp" + bytes([0 if pin == 2 else 1]) + _PULSE_TIMES)
+                process_id = f"{next(self._ids) % 10000:04d}".encode("ascii")
+                self.connection.write(
+                    b"\x1bp" + bytes([0 if pin == 2 else 1]) + _PULSE_TIMES + b"\x1d(H\x06\x0000" + process_id
+                )
+                self._confirmed(process_id, self.timeout)
             except TransportError as exc:
                 raise PrinterError(f"printer link lost: {exc}") from exc
 

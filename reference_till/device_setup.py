@@ -65,14 +65,15 @@ def _printer(url: str, timeout: float) -> PrinterPort:
     return EscposPrinterPort(connect(url, timeout=timeout), timeout=timeout)
 
 
-def _drawer(url: str, printer: PrinterPort) -> DrawerPort:
-    if url == "memory://" or (url == "" and not isinstance(printer, EscposPrinterPort)):
-        return MemoryDrawer()
+def _drawer_spec(url: str, printer_url: str) -> tuple[int, str] | None:
+    """``(pin, open_level)`` for a drawer on the printer, ``None`` for the in-memory drawer."""
+    if url == "memory://" or (url == "" and _is_memory(printer_url)):
+        return None
     parts = urlsplit(url if url else "printer://pin2")
     scheme = parts.scheme or parts.path
     if scheme != "printer":
         raise DeviceConfigError(f"drawer URL {url!r} is not understood; {_GRAMMAR}")
-    if not isinstance(printer, EscposPrinterPort):
+    if _is_memory(printer_url):
         raise DeviceConfigError(
             f"drawer {url!r} is on the printer's kick connector, but the printer is in memory; "
             "give the printer a link URL or use drawer = 'memory://'"
@@ -87,15 +88,12 @@ def _drawer(url: str, printer: PrinterPort) -> DrawerPort:
     level = query.get("open_level", ["high"])[-1]
     if level not in ("high", "low"):
         raise DeviceConfigError(f"drawer URL {url!r}: open_level is high or low")
-    return EscposDrawerPort(printer, pin=pin, open_level=level)
+    return pin, level
 
 
 def _terminal(url: str, register_id: str, timeout: float) -> PaymentTerminalPort:
     if _is_memory(url):
         return MemoryTerminal()
-    scheme = urlsplit(url).scheme
-    if scheme not in ("http", "https"):
-        raise DeviceConfigError(f"terminal URL {url!r} is not understood; {_GRAMMAR}")
     return NexoTerminalPort(NexoClient(url, sale_id=register_id, timeout=timeout))
 
 
@@ -120,9 +118,21 @@ def open_devices(
         DeviceConfigError: A URL is not understood.
         devices.link.TransportError: A link could not be opened (the message says why).
     """
-    printer_port = _printer(register.printer if printer is None else printer, timeout)
+    printer_url = register.printer if printer is None else printer
+    terminal_url = register.terminal if terminal is None else terminal
+    # Check every URL before opening anything, so a typo costs no half-open links.
+    drawer_spec = _drawer_spec(register.drawer if drawer is None else drawer, printer_url)
+    if not _is_memory(terminal_url) and urlsplit(terminal_url).scheme not in ("http", "https"):
+        raise DeviceConfigError(f"terminal URL {terminal_url!r} is not understood; {_GRAMMAR}")
+    printer_port = _printer(printer_url, timeout)
+    drawer_port: DrawerPort
+    if drawer_spec is None:
+        drawer_port = MemoryDrawer()
+    else:
+        assert isinstance(printer_port, EscposPrinterPort)
+        drawer_port = EscposDrawerPort(printer_port, pin=drawer_spec[0], open_level=drawer_spec[1])
     return RegisterDevices(
         printer=printer_port,
-        drawer=_drawer(register.drawer if drawer is None else drawer, printer_port),
-        terminal=_terminal(register.terminal if terminal is None else terminal, register.id, timeout),
+        drawer=drawer_port,
+        terminal=_terminal(terminal_url, register.id, timeout),
     )

@@ -20,6 +20,10 @@ URL format: ``pty://[?link=PATH&baud=N]``
 * ``link=PATH``: also create a symlink ``PATH`` → the slave (a stable name to configure in
   the POS); an existing symlink there is replaced; removed on close.
 * ``baud=N``: the speed the POS is expected to use; a mismatch is reported.
+
+An open link's :attr:`~PtyLink.url` names its slave, ``pty:///dev/pts/N``, so evidence
+from two pty links can be told apart (like ``tcp://…:0`` becoming the real port). That
+form is a name, not something to open again.
 """
 
 from __future__ import annotations
@@ -136,6 +140,8 @@ class PtyLink(EventSource):
         except BaseException:
             self._release()
             raise
+        # The normalised URL names the slave (see the module docstring).
+        self.url = f"pty://{self.slave_path}"
         self.channel = _PtyChannel(self)
 
     def _make_symlink(self, path: str) -> None:

@@ -234,9 +234,7 @@ def test_positive_rounding_is_credited() -> None:
     z = make_z(payments=(KeyCountAmount("CASH", 1, 10000),), vat=(vat_figure("31", 9950),))
     lines = day_posting(z, settle(z, 210000), CONFIG)
     assert_balanced(lines)
-    assert [line for line in lines if line.account == "7790"] == [
-        PostingLine("7790", "Øreavrunding", 0, 50)
-    ]
+    assert [line for line in lines if line.account == "7790"] == [PostingLine("7790", "Øreavrunding", 0, 50)]
 
 
 def test_zero_lines_are_dropped() -> None:

@@ -276,9 +276,7 @@ def make_tx(
     )
 
 
-def make_report(
-    report_type: Literal["X", "Z"] = "Z", tips: CountAmount | None = None
-) -> ReportFigures:
+def make_report(report_type: Literal["X", "Z"] = "Z", tips: CountAmount | None = None) -> ReportFigures:
     ca = CountAmount
     return ReportFigures(
         report_type=report_type,
@@ -417,9 +415,7 @@ def test_document_for_maps_kinds_numbers_and_operator(config: TillConfig) -> Non
         (TransactionKind.VOID, "ANNULLERT"),
     ],
 )
-def test_document_name_is_first_printed_text(
-    config: TillConfig, kind: TransactionKind, first: str
-) -> None:
+def test_document_name_is_first_printed_text(config: TillConfig, kind: TransactionKind, first: str) -> None:
     out = render_receipt(document_for(make_tx(kind), config), config)
     w = walk(out)
     assert out.startswith(b"\x1b@\x1bt\x05")
@@ -441,12 +437,8 @@ def test_receipt_header_content(config: TillConfig) -> None:
 
 
 def test_mva_word_only_when_registered(config: TillConfig) -> None:
-    unregistered = dataclasses.replace(
-        config, company=dataclasses.replace(config.company, mva_registered=False)
-    )
-    lines = [
-        t.strip() for t in texts(render_receipt(document_for(make_tx(), config), unregistered))
-    ]
+    unregistered = dataclasses.replace(config, company=dataclasses.replace(config.company, mva_registered=False))
+    lines = [t.strip() for t in texts(render_receipt(document_for(make_tx(), config), unregistered))]
     assert "Org.nr 999 999 999" in lines
     assert not any("MVA" in t and "Org.nr" in t for t in lines)
 
@@ -475,9 +467,7 @@ def test_kopi_only_on_copies_and_larger_than_amounts(config: TillConfig) -> None
         (DocumentKind.VOID, "void"),
     ],
 )
-def test_not_a_receipt_markings_are_printed_large(
-    config: TillConfig, kind: DocumentKind, key: str
-) -> None:
+def test_not_a_receipt_markings_are_printed_large(config: TillConfig, kind: DocumentKind, key: str) -> None:
     doc = dataclasses.replace(document_for(make_tx(), config), kind=kind)
     out = render_receipt(doc, config)
     printed = walk(out).lines

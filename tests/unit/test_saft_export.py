@@ -171,9 +171,7 @@ def mk_tx(
     )
 
 
-def figures(
-    report_type: Literal["X", "Z"], number: int, when: datetime, *, full: bool
-) -> ReportFigures:
+def figures(report_type: Literal["X", "Z"], number: int, when: datetime, *, full: bool) -> ReportFigures:
     """Report figures; ``full`` fills the optional lists, otherwise they stay empty."""
     empty = CountAmount()
     return ReportFigures(
@@ -223,9 +221,7 @@ def journal(config: TillConfig) -> list[JournalEntry]:
     cash = c.means("CASH")
     sale1_lines = (
         mk_line(c, 1, "1201", "2", at(9, 0, 5)),  # 25 %
-        mk_line(
-            c, 2, "1001", "3", at(9, 0, 10), discounts=(Discount("manual", 500, "Skadd pakke"),)
-        ),  # 15 %
+        mk_line(c, 2, "1001", "3", at(9, 0, 10), discounts=(Discount("manual", 500, "Skadd pakke"),)),  # 15 %
         mk_line(c, 3, "5001", "1", at(9, 0, 15)),  # 0 %
     )
     sale1_total = sum(line.amount_in for line in sale1_lines)
@@ -404,9 +400,7 @@ def journal(config: TillConfig) -> list[JournalEntry]:
     return [JournalEntry(seq, record) for seq, record in enumerate(records, start=1)]
 
 
-def export(
-    config: TillConfig, entries: list[JournalEntry], **kwargs: object
-) -> tuple[bytes, ExportSummary]:
+def export(config: TillConfig, entries: list[JournalEntry], **kwargs: object) -> tuple[bytes, ExportSummary]:
     out = io.BytesIO()
     summary = write_saft(
         ListSource(entries),
@@ -423,9 +417,7 @@ def export(
 def assert_valid(schema: etree.XMLSchema, data: bytes) -> etree._Element:
     root = etree.fromstring(data)
     if not schema.validate(root):
-        pytest.fail(
-            "SAF-T export does not validate:\n" + "\n".join(str(e) for e in schema.error_log)
-        )
+        pytest.fail("SAF-T export does not validate:\n" + "\n".join(str(e) for e in schema.error_log))
     return root
 
 
@@ -456,9 +448,7 @@ def test_export_validates_against_official_xsd(config: TillConfig, schema: etree
     assert root.tag == f"{N}auditfile" and root.nsmap == {None: NAMESPACE}
     assert summary == ExportSummary(None, registers=2, events=17, transactions=10)
     assert texts(root, "s:header/s:fiscalYear/text()") == ["2026"]
-    assert texts(root, "s:header/s:headerComment/text()") == [
-        "Kassapunkter: K1, K2; periode 2026-11-21–2026-11-21"
-    ]
+    assert texts(root, "s:header/s:headerComment/text()") == ["Kassapunkter: K1, K2; periode 2026-11-21–2026-11-21"]
     assert texts(root, "s:header/s:userID/text()") == ["1002"]
     assert texts(root, "s:company/s:taxRegIdent/text()") == ["999999999MVA"]
     assert texts(root, "s:company/s:location/s:name/text()") == ["Demobutikken Storgata"]
@@ -478,9 +468,7 @@ def test_every_reference_is_declared(config: TillConfig) -> None:
     assert set(texts(root, "//s:event/s:eventType/text()")) <= set(basic_ids)
     assert set(texts(root, "//s:ctLine/s:lineType/text()")) <= set(basic_ids)
     assert set(texts(root, "//s:cashtransaction/s:transType/text()")) <= set(basic_ids)
-    assert (
-        set(texts(root, "//s:discount/s:dscTp/text()")) == {"MANDSC", "CAMPDSC"} <= set(basic_ids)
-    )
+    assert set(texts(root, "//s:discount/s:dscTp/text()")) == {"MANDSC", "CAMPDSC"} <= set(basic_ids)
     assert set(texts(root, "//s:payment/s:paymentType/text()")) <= set(basic_ids)
     used_emps = texts(root, "//s:event/s:empID/text() | //s:cashtransaction/s:empID/text()")
     used_emps += texts(root, "//s:ctLine/s:empID/text() | //s:eventReport//s:empID/text()")
@@ -490,18 +478,12 @@ def test_every_reference_is_declared(config: TillConfig) -> None:
     assert len(report_ids) == len(set(report_ids)) == 2
 
 
-def test_file_name_and_atomic_export(
-    config: TillConfig, schema: etree.XMLSchema, tmp_path: Path
-) -> None:
-    summary = export_saft(
-        ListSource(journal(config)), config, tmp_path / "out", start=DAY, end=DAY, created=CREATED
-    )
+def test_file_name_and_atomic_export(config: TillConfig, schema: etree.XMLSchema, tmp_path: Path) -> None:
+    summary = export_saft(ListSource(journal(config)), config, tmp_path / "out", start=DAY, end=DAY, created=CREATED)
     assert summary.path is not None
     assert summary.path.name == "SAF-T Cash Register_999999999_20261122063005.xml"
     assert re.fullmatch(r"SAF-T Cash Register_\d{9}_\d{14}\.xml", summary.path.name)
-    assert [p.name for p in (tmp_path / "out").iterdir()] == [
-        summary.path.name
-    ]  # no temp file left
+    assert [p.name for p in (tmp_path / "out").iterdir()] == [summary.path.name]  # no temp file left
     assert (summary.registers, summary.events, summary.transactions) == (2, 17, 10)
     assert_valid(schema, summary.path.read_bytes())
     assert saft_file_name("123456789", datetime(2021, 3, 30, 10, 40)) == (
@@ -524,13 +506,9 @@ def test_unknown_event_type_is_refused_before_writing(config: TillConfig) -> Non
     assert out.getvalue() == b""
 
 
-def test_unconfigured_employee_and_article_are_declared(
-    config: TillConfig, schema: etree.XMLSchema
-) -> None:
+def test_unconfigured_employee_and_article_are_declared(config: TillConfig, schema: etree.XMLSchema) -> None:
     """An operator or article since removed from the configuration is still declared."""
-    line = dataclasses.replace(
-        mk_line(config, 1, "1001", "1", at(9, 0)), art_id="9999", emp_id="7777"
-    )
+    line = dataclasses.replace(mk_line(config, 1, "1001", "1", at(9, 0)), art_id="9999", emp_id="7777")
     tx = mk_tx("K1", 1, TransactionKind.SALE, Series.SALES, 1, at(9, 0), lines=(line,))
     root = assert_valid(schema, export(config, [JournalEntry(1, tx)])[0])
     assert "7777" in texts(root, "//s:employees/s:employee/s:empID/text()")
@@ -540,8 +518,7 @@ def test_unconfigured_employee_and_article_are_declared(
 def test_receipt_counts(config: TillConfig) -> None:
     root = etree.fromstring(export(config, journal(config))[0])
     copies = {
-        str(tx.findtext(f"{N}transID")): tx.findtext(f"{N}receiptCopyNum")
-        for tx in root.iter(f"{N}cashtransaction")
+        str(tx.findtext(f"{N}transID")): tx.findtext(f"{N}receiptCopyNum") for tx in root.iter(f"{N}cashtransaction")
     }
     assert copies.pop("K1-S000001") == "1"
     assert set(copies.values()) == {"0"}  # the copy of K1-S000002 was printed the day after
@@ -637,14 +614,9 @@ def test_events(config: TillConfig) -> None:
         (e.findtext(f"{N}eventID") for e in events), key=lambda s: int(str(s))
     )
     lookup = [e for e in events if e.findtext(f"{N}eventType") == "PRICELOOKUP"]
-    assert (
-        lookup[0].findtext(f"{N}eventText")
-        == "artID 1003; artGroupID 100; lineAmntIn 27.80; lineAmntEx 24.17"
-    )
+    assert lookup[0].findtext(f"{N}eventText") == "artID 1003; artGroupID 100; lineAmntIn 27.80; lineAmntEx 24.17"
     copy = [e for e in events if e.findtext(f"{N}eventType") == "COPYREC"]
-    assert [(c.findtext(f"{N}transID"), c.findtext(f"{N}eventTime")) for c in copy] == [
-        ("K1-S000001", "09:05:00")
-    ]
+    assert [(c.findtext(f"{N}transID"), c.findtext(f"{N}eventTime")) for c in copy] == [("K1-S000001", "09:05:00")]
     # all events come before the first cashtransaction (XSD sequence)
     tags = [etree.QName(e).localname for e in k1]
     assert tags.index("cashtransaction") > max(i for i, t in enumerate(tags) if t == "event")
@@ -654,11 +626,7 @@ def test_period_filter(config: TillConfig) -> None:
     root = etree.fromstring(export(config, journal(config))[0])
     assert "K1-S000005" not in texts(root, "//s:cashtransaction/s:transID/text()")
     assert set(texts(root, "//s:eventDate/text() | //s:transDate/text()")) == {"2026-11-21"}
-    assert (
-        texts(root, "s:header/s:startDate/text()")
-        == texts(root, "s:header/s:endDate/text()")
-        == ["2026-11-21"]
-    )
+    assert texts(root, "s:header/s:startDate/text()") == texts(root, "s:header/s:endDate/text()") == ["2026-11-21"]
 
 
 def test_event_report_round_trip(config: TillConfig) -> None:
@@ -684,9 +652,7 @@ def test_event_report_round_trip(config: TillConfig) -> None:
     }
     assert list(groups) == [g.id for g in config.article_groups]
     assert groups["100"] == ("3", "102.80") and groups["200"] == ("0", "0.00")
-    payments = [
-        p.findtext(f"{N}paymentType") for p in z.iterfind(f"{N}reportPayments/{N}reportPayment")
-    ]
+    payments = [p.findtext(f"{N}paymentType") for p in z.iterfind(f"{N}reportPayments/{N}reportPayment")]
     assert payments == [m.id for m in config.payment_means]
     vat = {
         v.findtext(f"{N}vatCode"): [t.text for t in v]
@@ -701,10 +667,7 @@ def test_event_report_round_trip(config: TillConfig) -> None:
     assert z.findtext(f"{N}reportCorrLines/{N}reportCorrLine/{N}corrLineAmnt") == "-16.40"
     assert z.findtext(f"{N}reportPayOuts/{N}reportPayOut/{N}payOutType") == "PAYOUT"
     assert z.findtext(f"{N}reportTip/{N}tipNum") == "0"
-    assert (
-        z.findtext(f"{N}reportEmpOpeningChangeFloats/{N}reportEmpOpeningChangeFloat/{N}empID")
-        == "1001"
-    )
+    assert z.findtext(f"{N}reportEmpOpeningChangeFloats/{N}reportEmpOpeningChangeFloat/{N}empID") == "1001"
     assert (z.findtext(f"{N}reportVoidTransNum"), z.findtext(f"{N}reportVoidTransAmnt")) == (
         "1",
         "42.90",
@@ -750,9 +713,7 @@ def test_two_registers_keep_their_own_records(config: TillConfig) -> None:
     root = etree.fromstring(export(config, journal(config))[0])
     registers = root.findall(f".//{N}location/{N}cashregister")
     assert [r.findtext(f"{N}registerID") for r in registers] == ["K1", "K2"]
-    assert [r.findtext(f"{N}regDesc") for r in registers] == [
-        r.description for r in config.registers
-    ]
+    assert [r.findtext(f"{N}regDesc") for r in registers] == [r.description for r in config.registers]
     for register in registers:
         rid = str(register.findtext(f"{N}registerID"))
         trans = [str(t.findtext(f"{N}transID")) for t in register.iterfind(f"{N}cashtransaction")]
@@ -797,9 +758,7 @@ def test_odd_text_is_cleaned_and_cut(config: TillConfig, schema: etree.XMLSchema
     root = assert_valid(schema, data)
     desc = by_trans_id(root, "K1-U000001").findtext(f"{N}desc")
     assert desc == long[:200] + "\ufffd\ufffd\ufffd[0m; Kjøpers navn: Kari\ufffdNordmann"
-    assert (
-        by_trans_id(root, "K1-U000001").findtext(f"{N}ctLine/{N}cashTransLineDescr") == long[:200]
-    )
+    assert by_trans_id(root, "K1-U000001").findtext(f"{N}ctLine/{N}cashTransLineDescr") == long[:200]
     cust = str(by_trans_id(root, "K1-U000001").findtext(f"{N}custSupID"))
     assert len(cust) == 35 and cust.endswith("…")
     assert len(texts(root, "//s:paymentRefID/text()")[0]) == 999
@@ -867,9 +826,7 @@ class GeneratedSource:
                 (Payment("BAX", 3900, "1001", f"BAX: {i}"),),
             )
             yield JournalEntry(2 * i - 1, tx)
-            yield JournalEntry(
-                2 * i, Event("K1", EventType.SALES_RECEIPT, when, "1001", f"K1-S{i:06d}")
-            )
+            yield JournalEntry(2 * i, Event("K1", EventType.SALES_RECEIPT, when, "1001", f"K1-S{i:06d}"))
 
 
 def test_streaming_export_of_many_transactions(config: TillConfig, tmp_path: Path) -> None:
@@ -887,9 +844,7 @@ def test_streaming_export_of_many_transactions(config: TillConfig, tmp_path: Pat
     assert len(source.written_at_half) == 2
     assert 0 < source.written_at_half[0] < source.written_at_half[1] < size
     counts: Counter[str] = Counter()
-    for _, element in etree.iterparse(
-        str(path), events=("end",), tag=(f"{N}event", f"{N}cashtransaction")
-    ):
+    for _, element in etree.iterparse(str(path), events=("end",), tag=(f"{N}event", f"{N}cashtransaction")):
         counts[etree.QName(element).localname] += 1
         element.clear()
     assert counts == {"event": n, "cashtransaction": n}

@@ -158,9 +158,7 @@ def test_difference_without_explanation_names_the_rule(config: TillConfig) -> No
 
 
 @pytest.mark.parametrize(("counted", "difference"), [(209000, -1000), (210500, 500)])
-def test_explained_difference_is_recorded(
-    config: TillConfig, counted: int, difference: int
-) -> None:
+def test_explained_difference_is_recorded(config: TillConfig, counted: int, difference: int) -> None:
     z = make_z(payments=(KeyCountAmount("CASH", 1, 10000),))
     s = settle(z, config, counts=counts_for(counted), explanation="Feil veksel gitt kl. 14")
     assert s.difference == difference
