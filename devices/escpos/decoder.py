@@ -35,8 +35,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from devices.escpos.commands import (
     COMMANDS,
@@ -65,7 +64,6 @@ ExceptionPolicy = Literal["epson", "whole"]
 #: Longest text token; longer runs are cut at multiples of this from the run's start.
 MAX_TEXT = 4096
 
-_set = object.__setattr__
 _TEXT = re.compile(rb"[\x20-\xff]*")
 _SINGLE = {spec.prefix[0]: spec for spec in COMMANDS.values() if len(spec.prefix) == 1}
 _DOUBLE = {int.from_bytes(spec.prefix): spec for spec in COMMANDS.values() if len(spec.prefix) == 2}
@@ -80,8 +78,7 @@ _FIXED2 = {
 _REALTIME = {spec.prefix: spec for spec in COMMANDS.values() if spec.realtime}
 
 
-@dataclass(frozen=True, slots=True, init=False)
-class Token:
+class Token(NamedTuple):
     """One piece of the stream.
 
     Attributes:
@@ -104,27 +101,6 @@ class Token:
     data: bytes = b""
     note: str = ""
     embedded: bool = False
-
-    def __init__(
-        self,
-        kind: TokenKind,
-        offset: int,
-        raw: bytes,
-        name: str = "",
-        args: tuple[int, ...] = (),
-        data: bytes = b"",
-        note: str = "",
-        embedded: bool = False,
-    ) -> None:
-        # Hand-written for speed (one token per command on the hot path); same fields as generated.
-        _set(self, "kind", kind)
-        _set(self, "offset", offset)
-        _set(self, "raw", raw)
-        _set(self, "name", name)
-        _set(self, "args", args)
-        _set(self, "data", data)
-        _set(self, "note", note)
-        _set(self, "embedded", embedded)
 
     @property
     def end(self) -> int:
