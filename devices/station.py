@@ -14,7 +14,12 @@ link URL            URL for the POS
 ``loop://NAME``     ``loop://NAME``
 ``pty://``          ``serial:///dev/pts/N`` (the slave)
 ``tcp://H:P``       ``tcp://H:P`` (the real port if 0)
+(a USB backend)     ``usb://VID:PID?serial=S``
 ==================  ====================================
+
+A printer can also be plugged in as an emulated USB device
+(:class:`~devices.transports.usb_backend.EmulatedUsbPrinterBackend`, ``printer_usb=``); the
+POS then finds it through pyusb with that backend installed.
 
 Used by the demo day (``kassakontroll till demo``), by ``kassakontroll devices serve``
 and by the tests that run the reference till through every transport.
@@ -27,6 +32,8 @@ from devices.escpos import PrinterEmulator
 from devices.link import Link
 from devices.terminal import TerminalEmulator, TerminalServer
 from devices.transports import open_link
+from devices.transports.tap import TappedLink
+from devices.transports.usb_backend import EmulatedUsbPrinterBackend
 from harness.evidence import EvidenceLog
 
 __all__ = ["DeviceStation", "pos_url"]
@@ -51,6 +58,7 @@ class DeviceStation:
         profile: Printer profile name.
         drawer_open_level: Pin-3 level meaning open.
         terminal_port: TCP port for the terminal (0: any free port).
+        printer_usb: Serve the printer as this emulated USB device instead of on a link URL.
     """
 
     def __init__(
@@ -63,6 +71,7 @@ class DeviceStation:
         profile: str = "TM-T88",
         drawer_open_level: SensorLevel = "high",
         terminal_port: int = 0,
+        printer_usb: EmulatedUsbPrinterBackend | None = None,
     ) -> None:
         self.name = name
         self.log = log if log is not None else EvidenceLog()
@@ -71,8 +80,12 @@ class DeviceStation:
         self.terminal = TerminalEmulator(self.log, name=f"{name}/terminal")
         self.link: Link | None = None
         self.server: TerminalServer | None = None
+        self.usb = printer_usb
         try:
-            if printer_link is not None:
+            if printer_usb is not None:
+                self.link = TappedLink(printer_usb.as_link(), self.log)
+                self.link.attach(self.printer.session)
+            elif printer_link is not None:
                 self.link = open_link(printer_link, log=self.log)
                 self.link.attach(self.printer.session)
             if terminal:
@@ -85,6 +98,8 @@ class DeviceStation:
     @property
     def pos_printer_url(self) -> str:
         """The URL the POS uses to reach the printer ("" without a printer link)."""
+        if self.usb is not None:
+            return f"usb://{self.usb.vid:04x}:{self.usb.pid:04x}?serial={self.usb.serial}"
         return pos_url(self.link) if self.link is not None else ""
 
     @property

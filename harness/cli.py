@@ -99,7 +99,8 @@ def _demo(args: argparse.Namespace) -> int:
     )
     print((result.out_dir / "summary.txt").read_text(encoding="utf-8"), end="")
     print(
-        f"Output written to {result.out_dir}/ (receipts/, SAF-T XML, settlement_*.json, posting_*.csv, journal.sqlite)"
+        f"Output written to {result.out_dir}/ (receipts/, SAF-T XML, settlement_*.json, posting_*.csv, "
+        "evidence.ndjson, journal.sqlite)"
     )
     return EXIT_OK
 

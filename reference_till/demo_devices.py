@@ -13,6 +13,8 @@ from __future__ import annotations
 import uuid
 
 from devices.station import DeviceStation
+from devices.transports import transport_usb
+from devices.transports.usb_backend import EmulatedUsbBus, EmulatedUsbPrinterBackend
 from harness.evidence import EvidenceLog
 from reference_till.config import TillConfig
 from reference_till.device_ports import EscposPrinterPort
@@ -29,7 +31,9 @@ class EmulatedShop:
         config: The shop.
         registers: How many kassapunkter get devices (the demo uses two).
         printer_link: Link URL template for the printers; ``{register}`` is replaced
-            (default: a private ``loop://`` link per kassapunkt).
+            (default: a private ``loop://`` link per kassapunkt). ``usb://`` plugs each
+            printer in as an emulated USB device (serial number = kassapunkt id) and
+            installs a pyusb backend holding them while the shop is open.
     """
 
     def __init__(self, config: TillConfig, *, registers: int = 2, printer_link: str | None = None) -> None:
@@ -37,10 +41,22 @@ class EmulatedShop:
         self.stations: dict[str, DeviceStation] = {}
         self.devices: dict[str, RegisterDevices] = {}
         tag = uuid.uuid4().hex[:8]
+        self._usb: list[EmulatedUsbPrinterBackend] = []
+        usb = printer_link == "usb://"
         try:
             for register in config.registers[:registers]:
                 link = (printer_link or "loop://demo-{tag}-{register}").format(tag=tag, register=register.id)
-                station = DeviceStation(register.id, printer_link=link, terminal=True, log=self.log)
+                backend = EmulatedUsbPrinterBackend(serial=register.id) if usb else None
+                if backend is not None:
+                    self._usb.append(backend)
+                    transport_usb.set_backend(EmulatedUsbBus(*self._usb))
+                station = DeviceStation(
+                    register.id,
+                    printer_link=None if usb else link,
+                    printer_usb=backend,
+                    terminal=True,
+                    log=self.log,
+                )
                 self.stations[register.id] = station
                 self.devices[register.id] = open_devices(
                     register,
@@ -74,6 +90,10 @@ class EmulatedShop:
                 devices.printer.close()
         for station in self.stations.values():
             station.close()
+        if self._usb:
+            transport_usb.set_backend(None)
+            for backend in self._usb:
+                backend.close()
 
     def __enter__(self) -> EmulatedShop:
         return self

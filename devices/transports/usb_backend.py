@@ -30,7 +30,7 @@ from devices.link import Channel, Link, ProtocolFactory, TransportError
 from devices.transports._buffer import ByteQueue
 from devices.transports._session import Session
 
-__all__ = ["DEFAULT_DEVICE_ID", "EmulatedUsbPrinterBackend"]
+__all__ = ["DEFAULT_DEVICE_ID", "EmulatedUsbBus", "EmulatedUsbPrinterBackend"]
 
 DEFAULT_DEVICE_ID = "MFG:EPSON;CMD:ESC/POS;MDL:TM-T88V;CLS:PRINTER;"
 OUT_EP = 0x01
@@ -91,6 +91,7 @@ class EmulatedUsbPrinterBackend(usb.backend.IBackend):  # type: ignore[misc]
         self.resets = 0
         self.soft_resets = 0
         self.kernel_driver_active = kernel_driver_active
+        self.serial = serial
         self._strings = {1: manufacturer, 2: product, 3: serial}
         self._lock = threading.Lock()
         self._configuration = 1  # Linux configures devices on enumeration
@@ -351,7 +352,7 @@ class _BackendLink(Link):
 
     def __init__(self, backend: EmulatedUsbPrinterBackend) -> None:
         self._backend = backend
-        self.url = f"usb://{backend.vid:04x}:{backend.pid:04x}"
+        self.url = f"usb://{backend.vid:04x}:{backend.pid:04x}?serial={backend.serial}"
 
     def attach(self, factory: ProtocolFactory) -> None:
         self._backend.attach(factory)
@@ -361,3 +362,132 @@ class _BackendLink(Link):
 
     def describe(self) -> str:
         return f"emulated USB printer {self.url} (pyusb backend object; in-process only)"
+
+
+class _BusDevice:
+    """A device of an :class:`EmulatedUsbBus`: the backend that owns it and its own object."""
+
+    __slots__ = ("backend", "dev")
+
+    def __init__(self, backend: EmulatedUsbPrinterBackend, dev: Any) -> None:
+        self.backend = backend
+        self.dev = dev
+
+
+class _BusHandle:
+    __slots__ = ("backend", "handle")
+
+    def __init__(self, backend: EmulatedUsbPrinterBackend, handle: Any) -> None:
+        self.backend = backend
+        self.handle = handle
+
+
+class EmulatedUsbBus(usb.backend.IBackend):  # type: ignore[misc]
+    """A pyusb backend with several emulated printers plugged in (one per kassapunkt).
+
+    pyusb finds them with ``usb.core.find(..., custom_match=...)`` or, through
+    :func:`devices.transports.transport_usb.connect`, by ``usb://VID:PID?serial=…``.
+    Every call is passed to the backend of the device (or handle) concerned.
+
+    Args:
+        printers: The emulated printers, each with a distinct serial number.
+    """
+
+    def __init__(self, *printers: EmulatedUsbPrinterBackend) -> None:
+        self.printers = printers
+
+    def enumerate_devices(self) -> Any:
+        """Every printer's device."""
+        for backend in self.printers:
+            for dev in backend.enumerate_devices():
+                yield _BusDevice(backend, dev)
+
+    def get_parent(self, dev: _BusDevice) -> None:
+        """All on root ports."""
+        return None
+
+    def get_device_descriptor(self, dev: _BusDevice) -> Any:
+        """Delegated to the device's backend."""
+        return dev.backend.get_device_descriptor(dev.dev)
+
+    def get_configuration_descriptor(self, dev: _BusDevice, config: int) -> Any:
+        """Delegated to the device's backend."""
+        return dev.backend.get_configuration_descriptor(dev.dev, config)
+
+    def get_interface_descriptor(self, dev: _BusDevice, intf: int, alt: int, config: int) -> Any:
+        """Delegated to the device's backend."""
+        return dev.backend.get_interface_descriptor(dev.dev, intf, alt, config)
+
+    def get_endpoint_descriptor(self, dev: _BusDevice, ep: int, intf: int, alt: int, config: int) -> Any:
+        """Delegated to the device's backend."""
+        return dev.backend.get_endpoint_descriptor(dev.dev, ep, intf, alt, config)
+
+    def open_device(self, dev: _BusDevice) -> _BusHandle:
+        """A handle remembering its backend."""
+        return _BusHandle(dev.backend, dev.backend.open_device(dev.dev))
+
+    def close_device(self, dev_handle: _BusHandle) -> None:
+        """Delegated."""
+        dev_handle.backend.close_device(dev_handle.handle)
+
+    def set_configuration(self, dev_handle: _BusHandle, config_value: int) -> None:
+        """Delegated."""
+        dev_handle.backend.set_configuration(dev_handle.handle, config_value)
+
+    def get_configuration(self, dev_handle: _BusHandle) -> int:
+        """Delegated."""
+        return int(dev_handle.backend.get_configuration(dev_handle.handle))
+
+    def set_interface_altsetting(self, dev_handle: _BusHandle, intf: int, altsetting: int) -> None:
+        """Delegated."""
+        dev_handle.backend.set_interface_altsetting(dev_handle.handle, intf, altsetting)
+
+    def claim_interface(self, dev_handle: _BusHandle, intf: int) -> None:
+        """Delegated."""
+        dev_handle.backend.claim_interface(dev_handle.handle, intf)
+
+    def release_interface(self, dev_handle: _BusHandle, intf: int) -> None:
+        """Delegated."""
+        dev_handle.backend.release_interface(dev_handle.handle, intf)
+
+    def is_kernel_driver_active(self, dev_handle: _BusHandle, intf: int) -> bool:
+        """Delegated."""
+        return bool(dev_handle.backend.is_kernel_driver_active(dev_handle.handle, intf))
+
+    def detach_kernel_driver(self, dev_handle: _BusHandle, intf: int) -> None:
+        """Delegated."""
+        dev_handle.backend.detach_kernel_driver(dev_handle.handle, intf)
+
+    def attach_kernel_driver(self, dev_handle: _BusHandle, intf: int) -> None:
+        """Delegated."""
+        dev_handle.backend.attach_kernel_driver(dev_handle.handle, intf)
+
+    def reset_device(self, dev_handle: _BusHandle) -> None:
+        """Delegated."""
+        dev_handle.backend.reset_device(dev_handle.handle)
+
+    def clear_halt(self, dev_handle: _BusHandle, ep: int) -> None:
+        """Delegated."""
+        dev_handle.backend.clear_halt(dev_handle.handle, ep)
+
+    def bulk_write(self, dev_handle: _BusHandle, ep: int, intf: int, data: array.array[int], timeout: int) -> int:
+        """Delegated."""
+        return int(dev_handle.backend.bulk_write(dev_handle.handle, ep, intf, data, timeout))
+
+    def bulk_read(self, dev_handle: _BusHandle, ep: int, intf: int, buff: array.array[int], timeout: int) -> int:
+        """Delegated."""
+        return int(dev_handle.backend.bulk_read(dev_handle.handle, ep, intf, buff, timeout))
+
+    def ctrl_transfer(
+        self,
+        dev_handle: _BusHandle,
+        bmRequestType: int,
+        bRequest: int,
+        wValue: int,
+        wIndex: int,
+        data: Any,
+        timeout: int,
+    ) -> Any:
+        """Delegated."""
+        backend = dev_handle.backend
+        return backend.ctrl_transfer(dev_handle.handle, bmRequestType, bRequest, wValue, wIndex, data, timeout)

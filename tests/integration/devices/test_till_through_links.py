@@ -31,7 +31,7 @@ from reference_till.till import Till
 DAY = date(2026, 11, 20)
 
 
-@pytest.mark.parametrize("link", ["tcp://127.0.0.1:0", "pty://"])
+@pytest.mark.parametrize("link", ["tcp://127.0.0.1:0", "pty://", "usb://"])
 def test_demo_day_through_a_real_transport(link: str, tmp_path: Path) -> None:
     result = run_demo(tmp_path / "out", day=DAY, printer_link=link)
     out = result.out_dir
