@@ -30,6 +30,7 @@ import hashlib
 import itertools
 import threading
 import time
+from collections.abc import Callable
 
 from devices.link import HostConnection, TransportError
 from devices.terminal import NexoClient, PaymentOutcome
@@ -122,18 +123,25 @@ class EscposPrinterPort(PrinterPort):
         if data:
             self._replies.feed(data)
 
+    def _wait_until(self, done: Callable[[], bool], timeout: float) -> bool:
+        """Read the back-channel until ``done()`` or ``timeout`` seconds; what already arrived counts."""
+        deadline = time.monotonic() + timeout
+        self._collect(0.0)
+        while not done():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            self._collect(min(remaining, 0.2))
+        return True
+
     def _ask(self, request: bytes, replies: int) -> list[int]:
         self._replies.status.clear()
         self.connection.write(request)
-        deadline = time.monotonic() + self.timeout
-        while len(self._replies.status) < replies:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise PrinterError(
-                    f"the printer at {self.connection.url} did not answer DLE EOT within {self.timeout:g} s; "
-                    "check that it is switched on and connected"
-                )
-            self._collect(min(remaining, 0.2))
+        if not self._wait_until(lambda: len(self._replies.status) >= replies, self.timeout):
+            raise PrinterError(
+                f"the printer at {self.connection.url} did not answer DLE EOT within {self.timeout:g} s; "
+                "check that it is switched on and connected"
+            )
         return self._replies.status[:replies]
 
     def status(self) -> PrinterStatus:
@@ -167,15 +175,17 @@ class EscposPrinterPort(PrinterPort):
     # ------------------------------------------------------------------ printing
 
     def _confirmed(self, process_id: bytes, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        self._collect(0.0)  # whatever already arrived, even with no time to wait
-        while process_id not in self._replies.process_ids:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return False
-            self._collect(min(remaining, 0.2))
+        if not self._wait_until(lambda: process_id in self._replies.process_ids, timeout):
+            return False
         self._replies.process_ids.discard(process_id)
         return True
+
+    def _send_confirmable(self, data: bytes) -> bytes:
+        """Send ``data`` followed by a process-ID request; returns the ID the printer will echo."""
+        process_id = f"{next(self._ids) % 10000:04d}".encode("ascii")
+        # GS ( H fn 48: 1D 28 48 06 00 30 30 d1 d2 d3 d4 (devices.md §1.2).
+        self.connection.write(data + b"\x1d(H\x06\x0000" + process_id)
+        return process_id
 
     def print_document(self, data: bytes) -> None:
         """Send a document and wait for the printer to confirm it processed all of it.
@@ -191,9 +201,7 @@ class EscposPrinterPort(PrinterPort):
                     # The printer finished the earlier attempt after all (paper was changed).
                     del self._unconfirmed[key]
                     return
-                process_id = f"{next(self._ids) % 10000:04d}".encode("ascii")
-                # GS ( H fn 48: 1D 28 48 06 00 30 30 d1 d2 d3 d4 (devices.md §1.2).
-                self.connection.write(data + b"\x1d(H\x06\x0000" + process_id)
+                process_id = self._send_confirmable(data)
                 if self._confirmed(process_id, self.timeout):
                     self._unconfirmed.pop(key, None)
                     return
@@ -215,10 +223,7 @@ class EscposPrinterPort(PrinterPort):
         """
         with self._lock:
             try:
-                process_id = f"{next(self._ids) % 10000:04d}".encode("ascii")
-                self.connection.write(
-                    b"\x1bp" + bytes([0 if pin == 2 else 1]) + _PULSE_TIMES + b"\x1d(H\x06\x0000" + process_id
-                )
+                process_id = self._send_confirmable(b"\x1bp" + bytes([0 if pin == 2 else 1]) + _PULSE_TIMES)
                 self._confirmed(process_id, self.timeout)
             except TransportError as exc:
                 raise PrinterError(f"printer link lost: {exc}") from exc
