@@ -12,9 +12,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from devices.link import Channel, DeviceProtocol
+from devices.link import Channel, DeviceProtocol, ProtocolFactory, TransportError
 
-__all__ = ["Session"]
+__all__ = ["Session", "line_session"]
 
 
 class Session:
@@ -106,3 +106,24 @@ class Session:
         finally:
             if self._on_end is not None:
                 self._on_end()
+
+
+def line_session(
+    url: str,
+    *,
+    closed: bool,
+    current: Session | None,
+    factory: ProtocolFactory,
+    channel: Channel,
+    on_error: Callable[[BaseException], None] | None = None,
+) -> Session:
+    """The one session of a single-channel link (a serial line, a pty), created on ``attach``.
+
+    Raises:
+        TransportError: The link is closed, or a device is already attached to it.
+    """
+    if closed:
+        raise TransportError(f"{url} is closed; open a new link")
+    if current is not None:
+        raise TransportError(f"a device is already attached to {url}; a serial line carries one")
+    return Session(factory(), channel, on_error=on_error)

@@ -34,7 +34,7 @@ import serial
 
 from devices.link import Channel, HostConnection, ProtocolFactory, TransportError
 from devices.transports._events import EventSource
-from devices.transports._session import Session
+from devices.transports._session import Session, line_session
 from devices.transports._threads import start_daemon
 from devices.transports._urls import UrlGrammar
 
@@ -151,13 +151,12 @@ class SerialLink(EventSource):
     def attach(self, factory: ProtocolFactory) -> None:
         """Start the reader thread feeding ``factory()``."""
         with self._lock:
-            if self._closed:
-                raise TransportError(f"{self.url} is closed; open a new link")
-            if self._session is not None:
-                raise TransportError(f"a device is already attached to {self.url}; a serial line carries one")
-            self._session = Session(
-                factory(),
-                self.channel,
+            self._session = line_session(
+                self.url,
+                closed=self._closed,
+                current=self._session,
+                factory=factory,
+                channel=self.channel,
                 on_error=lambda exc: self.emit("link.error", self.channel.name, error=repr(exc)),
             )
         self._session.start()
