@@ -7,8 +7,7 @@ import dataclasses
 import io
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pytest
 from hypothesis import given, settings
@@ -16,8 +15,6 @@ from hypothesis import strategies as st
 
 from reference_till.config import load_config
 from reference_till.model import (
-    CountAmount,
-    EmpAmount,
     KeyCountAmount,
     ReportFigures,
     Settlement,
@@ -32,59 +29,10 @@ from reference_till.posting import (
     write_posting_csv,
 )
 from reference_till.settlement import DENOMINATIONS, compute_settlement
+from tests.unit.z_figures import AT, make_z
 
-OSLO = ZoneInfo("Europe/Oslo")
-AT = datetime(2024, 3, 30, 22, 15, tzinfo=OSLO)
 CONFIG = load_config()
 VAT_CODES = {"3": 2500, "31": 1500, "33": 1200, "5": 0}
-
-
-def make_z(
-    *,
-    opening_float: int = 200000,
-    payments: tuple[KeyCountAmount, ...] = (),
-    pay_ins: tuple[KeyCountAmount, ...] = (),
-    pay_outs: tuple[KeyCountAmount, ...] = (),
-    vat: tuple[VatFigure, ...] = (),
-) -> ReportFigures:
-    empty = CountAmount()
-    return ReportFigures(
-        report_type="Z",
-        report_id="K1-Z0001",
-        number=1,
-        company_name="Kassakontroll Demobutikk AS",
-        company_ident="999999999",
-        at=AT,
-        register_id="K1",
-        system_id="KK-REF-0001",
-        total_cash_sales=sum(f.base + f.vat for f in vat),
-        art_groups=(),
-        emp_art_groups=(),
-        payments=payments,
-        emp_payments=(),
-        vat=vat,
-        opening_float=opening_float,
-        emp_opening_floats=(EmpAmount("1001", opening_float),),
-        receipts=0,
-        drawer_openings=0,
-        copies=empty,
-        provisional=empty,
-        returns=empty,
-        discounts=empty,
-        voids=empty,
-        line_corrections=(),
-        price_lookups=(),
-        other_corrections=(),
-        deliveries=empty,
-        training=empty,
-        grand_total_sales=0,
-        grand_total_returns=0,
-        grand_total_net=0,
-        credit_sales=empty,
-        credit_memos=empty,
-        pay_ins=pay_ins,
-        pay_outs=pay_outs,
-    )
 
 
 def vat_figure(code: str, gross: int) -> VatFigure:
