@@ -32,7 +32,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from reference_till.config import TillConfig, load_config
 from reference_till.model import ReportFigures, Settlement
@@ -42,6 +42,9 @@ from reference_till.receipt_text import document_text
 from reference_till.saft_export import ExportSummary
 from reference_till.settlement import DENOMINATIONS
 from reference_till.till import OSLO, RegisterDevices, Till
+
+if TYPE_CHECKING:
+    from reference_till.demo_devices import EmulatedShop
 
 __all__ = ["DemoResult", "SimulatedClock", "run_demo"]
 
@@ -130,7 +133,7 @@ def _run_day(
     config: TillConfig | None,
     day: date | None,
     progress: Callable[[str], None],
-    shop: Any,
+    shop: EmulatedShop | None,
 ) -> DemoResult:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
