@@ -8,8 +8,10 @@ Commands::
     kassakontroll escpos decode FILE|- [--json] [--html OUT] [--profile NAME]
     kassakontroll devices serve [--printer URL]... [--terminal URL] [--record DIR] [--duration S]
     kassakontroll capture FILE.pcap --out DIR [--port 9100]
+    kassakontroll verify FILE… [--public-key [VERSION=]PEM]… [--hmac-key [VERSION=]BASE64]… [--json] [--lang nb|en]
 
-The device commands are described in :mod:`harness.cli_devices`.
+The device commands are described in :mod:`harness.cli_devices`, ``verify`` in
+:mod:`harness.cli_verify` (its exit codes: 0 clean, 1 findings, 2 usage, 6 unusable input).
 
 Exit codes:
 
@@ -33,6 +35,7 @@ from datetime import date
 from pathlib import Path
 
 from harness.cli_devices import add_device_commands, run_device_command
+from harness.cli_verify import add_verify_command, run_verify_command
 
 __all__ = ["main"]
 
@@ -56,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_device_commands(commands)
+    add_verify_command(commands)
     till = commands.add_parser("till", help="the reference till")
     till_commands = till.add_subparsers(dest="till_command", required=True, metavar="TILL_COMMAND")
 
@@ -138,6 +142,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = _parser().parse_args(argv)
     code = run_device_command(args)
+    if code is None:
+        code = run_verify_command(args)
     if code is not None:
         return code
     try:

@@ -1,0 +1,232 @@
+"""Reading a SAF-T file safely and in bounded memory.
+
+:func:`preflight` looks at a file before anything parses it in full: that it can be read,
+that it is not empty, that it has no document type declaration (a DOCTYPE is refused
+outright, so no entity is ever defined: no XXE, no "billion laughs"), and that its root
+element is ``auditfile`` in the SAF-T Cash Register namespace.
+
+:func:`read` then streams it with :func:`lxml.etree.iterparse`: network access, DTD
+loading and entity resolution are off, comments and processing instructions are dropped,
+and libxml2's size limits stay on (no ``huge_tree``), so one hostile text node cannot
+exhaust memory. Each finished ``event`` and ``cashtransaction`` is read into a record
+(:mod:`harness.verify.records`), handed to the :class:`Handler` and freed together with
+the siblings before it, so memory does not grow with the file.
+
+A parse error ends the reading with a fatal finding that says what and where: a file that
+stops in the middle is ``XML-TRUNCATED``; a wrong or mixed encoding is ``XML-ENCODING``;
+anything else that is not well-formed is ``XML-SYNTAX``. Everything read before the
+error has been checked.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any, Protocol
+
+from lxml import etree
+
+from harness.saft_spec import NAMESPACE
+from harness.verify.findings import FindingLog, Location
+from harness.verify.records import NS, Basic, Event, Transaction, local, read_basic, read_event, read_transaction
+
+__all__ = ["Handler", "preflight", "read"]
+
+_FILE_NAME = re.compile(r"^SAF-T Cash Register_\d{9}_\d{14}(_\d+_\d+)?\.xml$")
+_PARSER_OPTIONS: dict[str, Any] = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}
+
+
+class Handler(Protocol):
+    """What the reader calls, in document order."""
+
+    def header(self, values: dict[str, str], line: int) -> None:
+        """The ``header`` element's simple children."""
+
+    def company(self, ident: str, name: str) -> None:
+        """``companyIdent`` and ``companyName`` of ``company``."""
+
+    def masterfile(self, kind: str, values: dict[str, str], line: int) -> None:
+        """A ``vatCodeDetail``, ``period``, ``employee`` or ``article``."""
+
+    def basic(self, basic: Basic) -> None:
+        """A ``basic``."""
+
+    def register(self, register_id: str, line: int) -> None:
+        """A ``cashregister`` begins (its ``registerID`` was read)."""
+
+    def event(self, event: Event) -> None:
+        """An ``event`` of the current register."""
+
+    def transaction(self, transaction: Transaction) -> None:
+        """A ``cashtransaction`` of the current register."""
+
+    def register_end(self) -> None:
+        """The current ``cashregister`` ended."""
+
+
+def preflight(path: Path, log: FindingLog) -> bool:
+    """Check that ``path`` can be read as a SAF-T file at all; report why not.
+
+    Returns:
+        True if reading can go on; False after a fatal finding.
+    """
+    where = Location(path=str(path.name))
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            log.add("FILE-READ", where, path=str(path), reason="not a regular file")
+            return False
+        with path.open("rb") as handle:
+            head = handle.read(4)
+    except OSError as exc:
+        log.add("FILE-READ", where, path=str(path), reason=exc.strerror or str(exc))
+        return False
+    if size == 0:
+        log.add("FILE-READ", where, path=str(path), reason="the file is empty")
+        return False
+    if not _FILE_NAME.match(path.name):
+        log.add("FILE-NAME", Location(), name=path.name)
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or head[:3] == b"\xef\xbb\xbf":
+        pass  # a byte order mark: libxml2 reads it
+    try:
+        for _event, root in etree.iterparse(str(path), events=("start",), **_PARSER_OPTIONS):
+            docinfo = root.getroottree().docinfo
+            if docinfo.doctype or docinfo.internalDTD is not None:
+                log.add("XML-DTD", Location(line=1), line=1)
+                return False
+            if root.tag != NS + "auditfile":
+                shown = local(root.tag) if root.tag.startswith("{") is False else root.tag
+                log.add("XML-NOT-SAFT", Location(line=root.sourceline or 1), root=shown)
+                return False
+            return True
+    except etree.XMLSyntaxError as exc:
+        _syntax(exc, path, log)
+        return False
+    log.add("XML-SYNTAX", Location(), detail="no root element")
+    return False
+
+
+def _syntax(exc: etree.XMLSyntaxError, path: Path, log: FindingLog) -> None:
+    """Turn a parse error into the fatal finding that says most."""
+    message = str(exc.msg if hasattr(exc, "msg") and exc.msg else exc)
+    line = exc.lineno or 0
+    where = Location(line=line)
+    lowered = message.lower()
+    if "doctype" in lowered or ("entity" in lowered and "not defined" not in lowered):
+        log.add("XML-DTD", where, line=line)
+    elif "encoding" in lowered or "utf-8" in lowered or "char 0x" in lowered or "bytes:" in lowered:
+        log.add("XML-ENCODING", where, detail=f"line {line}: {message}")
+    elif "premature end" in lowered or "end of data" in lowered or _at_end(path, line):
+        log.add("XML-TRUNCATED", where, line=line, detail=message)
+    else:
+        log.add("XML-SYNTAX", where, detail=f"line {line}: {message}")
+
+
+def _at_end(path: Path, line: int) -> bool:
+    """True if ``line`` is the file's last line (the parser ran out of input there)."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            handle.seek(max(0, size - (1 << 16)))
+            tail = handle.read()
+    except OSError:
+        return False
+    if not tail.strip():
+        return False
+    # count lines only near the end: compare with the number of the last line
+    with path.open("rb") as handle:
+        total = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+    return line >= total
+
+
+_TAGS = tuple(
+    NS + name
+    for name in (
+        "header", "companyIdent", "companyName", "vatCodeDetail", "period", "employee", "article",
+        "basic", "registerID", "event", "cashtransaction", "cashregister",
+    )
+)  # fmt: skip
+_MASTER = {"vatCodeDetail", "period", "employee", "article"}
+
+
+def read(path: Path, handler: Handler, log: FindingLog) -> bool:
+    """Stream ``path`` through ``handler``; report a parse error as a fatal finding.
+
+    Returns:
+        True if the whole file was read.
+    """
+    register = ""
+    header_t = NS + "header"
+    company_t = NS + "company"
+    register_t = NS + "cashregister"
+    event_t = NS + "event"
+    trans_t = NS + "cashtransaction"
+    ident = name = ""
+    company_done = False
+    try:
+        for _ev, el in etree.iterparse(str(path), events=("end",), tag=_TAGS, **_PARSER_OPTIONS):
+            tag = el.tag
+            if tag == trans_t:
+                handler.transaction(read_transaction(el, register))
+            elif tag == event_t:
+                handler.event(read_event(el, register))
+            else:
+                parent = el.getparent()
+                parent_tag = parent.tag if parent is not None else ""
+                short = tag[len(NS) :]
+                if short == "registerID":
+                    if parent_tag == register_t:
+                        register = (el.text or "").strip()
+                        handler.register(register, el.sourceline or 0)
+                    continue  # eventReport/registerID is read with its event
+                if short in ("companyIdent", "companyName"):
+                    if parent_tag == company_t and not company_done:
+                        if short == "companyIdent":
+                            ident = (el.text or "").strip()
+                        else:
+                            name = (el.text or "").strip()
+                            handler.company(ident, name)
+                            company_done = True
+                    continue
+                if tag == header_t:
+                    handler.header(
+                        {local(c.tag): (c.text or "").strip() for c in el if len(c) == 0}, el.sourceline or 0
+                    )
+                elif short in _MASTER:
+                    handler.masterfile(short, {local(c.tag): (c.text or "").strip() for c in el}, el.sourceline or 0)
+                elif short == "basic":
+                    handler.basic(read_basic(el))
+                elif tag == register_t:
+                    handler.register_end()
+                    register = ""
+            el.clear(keep_tail=False)
+            while el.getprevious() is not None:
+                del el.getparent()[0]
+    except etree.XMLSyntaxError as exc:
+        _syntax(exc, path, log)
+        return False
+    except OSError as exc:
+        log.add("FILE-READ", Location(), path=str(path), reason=exc.strerror or str(exc))
+        return False
+    return True
+
+
+def namespace() -> str:
+    """The SAF-T Cash Register namespace (for messages)."""
+    return NAMESPACE
+
+
+def file_size(path: Path) -> int:
+    """Size of ``path`` in bytes, 0 if it cannot be read."""
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
