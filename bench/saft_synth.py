@@ -225,7 +225,15 @@ def _register(args: tuple[SynthSpec, int, int, str, str, str]) -> tuple[str, str
             day = _Day()
             emp = EMPLOYEES[day_index % 2]
 
-            def event(kind: str, seconds: int, trans_id: str = "", text: str = "", report: str = "") -> None:
+            def event(
+                kind: str,
+                seconds: int,
+                trans_id: str = "",
+                text: str = "",
+                report: str = "",
+                emp: str = emp,
+                day_text: str = day_text,
+            ) -> None:
                 nonlocal event_id
                 event_id += 1
                 ref = f"<transID>{trans_id}</transID>" if trans_id else ""

@@ -25,6 +25,7 @@ import binascii
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from harness.saft_spec import code_list
 from harness.verify.compare import check_grand_totals, compare_report
@@ -187,7 +188,8 @@ class Checker:
 
     def _ref(self, rule: str, value: str, declared: bool, loc: Location, name: str) -> None:
         if value and not declared:
-            self.log.add(rule, loc, group=value, **{f"{name}_value": value})
+            values: dict[str, Any] = {f"{name}_value": value}
+            self.log.add(rule, loc, group=value, **values)
 
     def _in_period(self, what: str, date: str, loc: Location) -> None:
         if date and self.start and self.end and not (self.start <= date <= self.end):

@@ -13,7 +13,7 @@ from harness.verify.findings import FindingLog, Location
 from harness.verify.periods import EventFigures, Figures, ReportPeriod
 from harness.verify.records import format_ore
 
-__all__ = ["compare_report"]
+__all__ = ["check_grand_totals", "compare_report"]
 
 
 class _Compare:
@@ -177,7 +177,8 @@ def check_grand_totals(
             problem(f"grand totals fell from {format_ore(px)} / {format_ore(py)} to {format_ore(x)} / {format_ore(y)}")
         elif x - px != figures.sales:
             problem(
-                f"grand total sales grew by {format_ore(x - px)}, but the period's sales are {format_ore(figures.sales)}"
+                f"grand total sales grew by {format_ore(x - px)}, "
+                f"but the period's sales are {format_ore(figures.sales)}"
             )
         elif y - py != figures.returned:
             problem(

@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from harness.verify.checker import Checker
 from harness.verify.findings import Finding, FindingLog, Location
@@ -32,6 +33,8 @@ from harness.verify.signatures import KeyRing, SigJob, SigOutcome, verify_batch
 from harness.verify.stream import preflight, read
 
 __all__ = ["FileResult", "VerifyOptions", "verify_file", "verify_files"]
+
+_T = TypeVar("_T")
 
 #: signature batches in flight before the reader waits
 MAX_PENDING = 8
@@ -86,8 +89,8 @@ class FileResult:
 class _Inline(Executor):
     """Runs submitted calls at once, in this process."""
 
-    def submit(self, fn: Callable[..., object], /, *args: object, **kwargs: object) -> Future[object]:
-        future: Future[object] = Future()
+    def submit(self, fn: Callable[..., _T], /, *args: Any, **kwargs: Any) -> Future[_T]:
+        future: Future[_T] = Future()
         try:
             future.set_result(fn(*args, **kwargs))
         except BaseException as exc:
@@ -155,7 +158,7 @@ def _verify(path: Path, options: VerifyOptions, pool: Executor, log: FindingLog,
             _report_signatures(pending.popleft().result(), log)
 
     def submit(batch: list[SigJob]) -> None:
-        pending.append(pool.submit(verify_batch, options.keys, batch))  # type: ignore[arg-type]
+        pending.append(pool.submit(verify_batch, options.keys, batch))
         if len(pending) >= MAX_PENDING:
             pending[0].result()
         collect(False)

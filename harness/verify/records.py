@@ -51,13 +51,30 @@ def local(tag: Any) -> str:
 _CENT = Decimal("0.01")
 
 
+_ORE_CACHE: dict[str, int | None] = {}
+
+
 def ore(text: str | None) -> int | None:
     """Parse an ``xs:decimal`` amount in kroner into øre; ``None`` if it is not a number.
 
     More than two decimals are rounded half away from zero; see :func:`has_extra_decimals`.
+    Prices repeat, so parsed texts are cached (the cache is emptied at 50 000 entries).
     """
     if text is None:
         return None
+    found = _ORE_CACHE.get(text, _MISSING)
+    if found is not _MISSING:
+        return found  # type: ignore[return-value]
+    if len(_ORE_CACHE) > 50_000:
+        _ORE_CACHE.clear()
+    value = _ORE_CACHE[text] = _parse_ore(text)
+    return value
+
+
+_MISSING = object()
+
+
+def _parse_ore(text: str) -> int | None:
     t = text.strip()
     dot = t.find(".")
     if dot > 0 and len(t) - dot == 3:
@@ -225,9 +242,9 @@ class Event:
     line: int
 
 
-def read_basic(el: Any) -> Basic:
-    """Read a ``basic`` element."""
-    values = {local(c.tag): _text(c.text) for c in el}
+def read_basic(el: Any, cut: int = _NSLEN) -> Basic:
+    """Read a ``basic`` element (``cut`` as for :func:`read_transaction`)."""
+    values = {c.tag[cut:]: _text(c.text) for c in el if isinstance(c.tag, str)}
     return Basic(
         values.get("basicType", ""),
         values.get("basicID", ""),
@@ -237,10 +254,10 @@ def read_basic(el: Any) -> Basic:
     )
 
 
-def _vat(el: Any) -> Vat:
+def _vat(el: Any, cut: int) -> Vat:
     v: dict[str, str] = {}
     for c in el:
-        v[c.tag[_NSLEN:]] = c.text or ""
+        v[c.tag[cut:]] = c.text or ""
     return Vat(
         v.get("vatCode", "").strip(),
         v.get("vatPerc", "").strip(),
@@ -250,23 +267,23 @@ def _vat(el: Any) -> Vat:
     )
 
 
-def _discount(el: Any) -> int:
+def _discount(el: Any, cut: int) -> int:
     for c in el:
-        if c.tag[_NSLEN:] == "dscAmnt":
+        if c.tag[cut:] == "dscAmnt":
             return ore(c.text) or 0
     return 0
 
 
-def _line(el: Any) -> Line:
+def _line(el: Any, cut: int) -> Line:
     raw: dict[str, str] = {}
     vat = None
     discount = 0
     for c in el:
-        tag = c.tag[_NSLEN:]
+        tag = c.tag[cut:]
         if tag == "vat":
-            vat = _vat(c)
+            vat = _vat(c, cut)
         elif tag == "discount":
-            discount += _discount(c)
+            discount += _discount(c, cut)
         elif len(c) == 0:
             raw[tag] = c.text or ""
     return Line(
@@ -284,8 +301,12 @@ def _line(el: Any) -> Line:
     )
 
 
-def read_transaction(el: Any, register: str) -> Transaction:
-    """Read a ``cashtransaction`` element of ``register``."""
+def read_transaction(el: Any, register: str, cut: int = _NSLEN) -> Transaction:
+    """Read a ``cashtransaction`` element of ``register``.
+
+    ``cut`` is the length of the namespace part of the tags (0 if the reader removed the
+    default namespace declaration, see :mod:`harness.verify.stream`).
+    """
     raw: dict[str, str] = {}
     lines: list[Line] = []
     vats: list[Vat] = []
@@ -293,22 +314,22 @@ def read_transaction(el: Any, register: str) -> Transaction:
     discount = 0
     rounding = None
     for c in el:
-        tag = c.tag[_NSLEN:]
+        tag = c.tag[cut:]
         if tag == "ctLine":
-            lines.append(_line(c))
+            lines.append(_line(c, cut))
         elif tag == "vat":
-            vats.append(_vat(c))
+            vats.append(_vat(c, cut))
         elif tag == "payment":
-            p = {g.tag[_NSLEN:]: g.text or "" for g in c}
+            p = {g.tag[cut:]: g.text or "" for g in c}
             payments.append(
                 Payment(p.get("paymentType", "").strip(), ore(p.get("paidAmnt")), p.get("empID", "").strip())
             )
         elif tag == "rounding":
             for g in c:
-                if g.tag[_NSLEN:] == "roundingAmnt":
+                if g.tag[cut:] == "roundingAmnt":
                     rounding = ore(g.text)
         elif tag == "discount":
-            discount += _discount(c)
+            discount += _discount(c, cut)
         else:
             raw[tag] = c.text or ""
     raw_in = raw.get("transAmntIn", "").strip()
@@ -369,16 +390,16 @@ def _value(name: str, text: str | None) -> int | None:
     return _int(text) if name in _COUNTS else ore(text)
 
 
-def _report(el: Any) -> Report:
+def _report(el: Any, cut: int) -> Report:
     report = Report()
     for c in el:
-        tag = c.tag[_NSLEN:]
+        tag = c.tag[cut:]
         report.present.add(tag)
         if tag in REPORT_LISTS:
             _row, keys, values = REPORT_LISTS[tag]
             rows: dict[tuple[str, ...], list[int | None]] = {}
             for row in c:
-                fields = {g.tag[_NSLEN:]: g.text for g in row}
+                fields = {g.tag[cut:]: g.text for g in row}
                 key = tuple(_text(fields.get(k)) for k in keys)
                 got = [_value(v, fields.get(v)) for v in values]
                 old = rows.get(key)
@@ -389,7 +410,7 @@ def _report(el: Any) -> Report:
             report.lists[tag] = rows
         elif len(c):
             for g in c:
-                name = g.tag[_NSLEN:]
+                name = g.tag[cut:]
                 report.figures[name] = _value(name, g.text)
         elif tag == "reportID":
             report.report_id = _text(c.text)
@@ -410,14 +431,14 @@ def _report(el: Any) -> Report:
     return report
 
 
-def read_event(el: Any, register: str) -> Event:
-    """Read an ``event`` element of ``register``."""
+def read_event(el: Any, register: str, cut: int = _NSLEN) -> Event:
+    """Read an ``event`` element of ``register`` (``cut`` as for :func:`read_transaction`)."""
     raw: dict[str, str] = {}
     report = None
     for c in el:
-        tag = c.tag[_NSLEN:]
+        tag = c.tag[cut:]
         if tag == "eventReport":
-            report = _report(c)
+            report = _report(c, cut)
         else:
             raw[tag] = c.text or ""
     return Event(

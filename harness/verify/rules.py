@@ -83,7 +83,7 @@ def _rule(rule_id: str, severity: Severity, clause: str, en: tuple[str, str, str
     RULES[rule_id] = Rule(rule_id, severity, clause, {"en": en, "nb": nb})
 
 
-F, E, W, I = Severity.FATAL, Severity.ERROR, Severity.WARNING, Severity.INFO
+F, E, W, N = Severity.FATAL, Severity.ERROR, Severity.WARNING, Severity.INFO
 
 # --- the file itself -------------------------------------------------------------------
 _rule(
@@ -264,7 +264,8 @@ _rule(
     ),
     (
         "predefinedBasicID finnes ikke i kodelisten",
-        "basic {basic_id} (basicType {basic_type}) er knyttet til {code}, som ikke finnes i PredefinedBasicID-{basic_type}",
+        "basic {basic_id} (basicType {basic_type}) er knyttet til {code}, "
+        "som ikke finnes i PredefinedBasicID-{basic_type}",
         "Basics av type 04, 10, 11, 12 og 13 knytter systemets egne koder til Skatteetatens "
         "forhåndsdefinerte koder; koden må finnes i listen for typen.",
     ),
@@ -388,7 +389,7 @@ _rule(
 )
 _rule(
     "SIG-START",
-    I,
+    N,
     "saft_sig",
     (
         "Chain starts before the export",
@@ -437,7 +438,7 @@ _rule(
 )
 _rule(
     "SIG-NOT-CHECKED",
-    I,
+    N,
     "saft_sig",
     (
         "Signatures not verified",
@@ -804,7 +805,7 @@ _rule(
 )
 _rule(
     "Z-OPEN",
-    I,
+    N,
     "ksf_2_8_3_l1",
     (
         "Activity after the last Z report",
@@ -916,7 +917,7 @@ _rule(
     ),
 )
 
-del F, E, W, I
+del F, E, W, N
 
 
 def rules_markdown() -> str:

@@ -23,6 +23,7 @@ import ctypes.util
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -166,7 +167,8 @@ def _with_lxml(path: Path, xsd: Path) -> SchemaResult:
                 del el.getparent()[0]
     except etree.XMLSyntaxError as exc:
         complete = False
-        for entry in exc.error_log:
+        entries: Any = exc.error_log
+        for entry in entries:
             collector.add(entry.message, entry.line)
         if not collector.errors:
             collector.add(str(exc), exc.lineno or 0)
