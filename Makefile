@@ -13,12 +13,18 @@ OUT    ?= out
 
 setup: system-deps $(STAMP)
 
-# Debian packages the tests use: openssl (independent RSA check of the signature chain).
+# Debian packages the project uses: openssl (independent RSA check of the signature chain in
+# the tests), libxml2-utils (xmllint: the verifier benchmark's baseline; it brings libxml2.so.2,
+# whose streaming schema validator `kassakontroll verify` calls).
 system-deps:
 	@command -v openssl >/dev/null 2>&1 || { \
 	  echo "installing Debian package openssl"; \
 	  (apt-get update -qq && apt-get install -y -qq openssl) >/dev/null || \
 	  { echo "could not install openssl; install it with: apt-get install openssl" >&2; exit 1; }; }
+	@command -v xmllint >/dev/null 2>&1 || { \
+	  echo "installing Debian package libxml2-utils"; \
+	  (apt-get update -qq && apt-get install -y -qq libxml2-utils) >/dev/null || \
+	  { echo "could not install libxml2-utils; install it with: apt-get install libxml2-utils" >&2; exit 1; }; }
 	@$(PYTHON) -c "import venv, ensurepip" 2>/dev/null || { \
 	  echo "installing Debian package python3-venv"; \
 	  (apt-get update -qq && apt-get install -y -qq python3-venv) >/dev/null; }
@@ -32,6 +38,7 @@ $(STAMP): pyproject.toml
 
 run: setup
 	$(BIN)/kassakontroll till demo --out $(OUT)/demo
+	$(BIN)/kassakontroll verify $(OUT)/demo/*.xml --public-key reference_till/data/demo_signing_key.pub.pem
 
 lint: setup
 	$(BIN)/ruff check .
@@ -47,6 +54,8 @@ test: lint typecheck unit
 
 bench: setup
 	$(BIN)/python bench/till_throughput.py
+	$(BIN)/python bench/escpos_decode.py
+	$(BIN)/python bench/verify_throughput.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
