@@ -28,7 +28,7 @@ from lxml import etree
 
 from harness.saft_spec import NAMESPACE
 from harness.verify.findings import FindingLog, Location
-from harness.verify.records import NS, Basic, Event, Transaction, local, read_basic, read_event, read_transaction
+from harness.verify.records import NS, Basic, Event, Transaction, read_basic, read_event, read_transaction
 
 __all__ = ["Handler", "preflight", "read"]
 
@@ -84,7 +84,7 @@ def preflight(path: Path, log: FindingLog) -> bool:
             log.add("FILE-READ", where, path=str(path), reason="not a regular file")
             return False
         with path.open("rb") as handle:
-            head = handle.read(4)
+            handle.read(1)  # readable, not only present
     except OSError as exc:
         log.add("FILE-READ", where, path=str(path), reason=exc.strerror or str(exc))
         return False
@@ -93,23 +93,29 @@ def preflight(path: Path, log: FindingLog) -> bool:
         return False
     if not _FILE_NAME.match(path.name):
         log.add("FILE-NAME", Location(), name=path.name)
-    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or head[:3] == b"\xef\xbb\xbf":
-        pass  # a byte order mark: libxml2 reads it
     try:
-        for _event, root in etree.iterparse(str(path), events=("start",), **_PARSER_OPTIONS):
-            docinfo = root.getroottree().docinfo
-            if docinfo.doctype or docinfo.internalDTD is not None:
-                log.add("XML-DTD", Location(line=1), line=1)
-                return False
-            if root.tag != NS + "auditfile":
-                shown = local(root.tag) if root.tag.startswith("{") is False else root.tag
-                log.add("XML-NOT-SAFT", Location(line=root.sourceline or 1), root=shown)
-                return False
-            return True
+        with path.open("rb") as handle:
+            return _check_root(etree.iterparse(handle, events=("start",), **_PARSER_OPTIONS), log)
     except etree.XMLSyntaxError as exc:
         _syntax(exc, path, log)
         return False
-    log.add("XML-SYNTAX", Location(), detail="no root element")
+    except OSError as exc:
+        log.add("FILE-READ", where, path=str(path), reason=exc.strerror or str(exc))
+        return False
+
+
+def _check_root(events: Any, log: FindingLog) -> bool:
+    """Look at the root element: no DOCTYPE, ``auditfile`` in the SAF-T namespace."""
+    for _event, root in events:
+        docinfo = root.getroottree().docinfo
+        if docinfo.doctype or docinfo.internalDTD is not None:
+            log.add("XML-DTD", Location(line=1), line=1)
+            return False
+        if root.tag != NS + "auditfile":
+            log.add("XML-NOT-SAFT", Location(line=root.sourceline or 1), root=root.tag)
+            return False
+        return True
+    log.add("XML-SYNTAX", Location(), detail="the file has no root element")
     return False
 
 
