@@ -36,7 +36,6 @@ FILE_NAME = "SAF-T Cash Register_999999999_20261122000000.xml"
 El = Any  # an lxml element (lxml-stubs types them as etree._Element)
 
 
-
 def _path(path: str) -> str:
     """``"a/b"`` -> ``"{ns}a/{ns}b"``."""
     return "/".join(Q + part for part in path.split("/"))
