@@ -11,12 +11,11 @@ large the export (the benchmark's goal: peak memory ≤ 200 MB, growth from 100 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 __all__ = ["IdSet", "split_id"]
 
-_TAIL = re.compile(r"^(.*?)(\d{1,18})$", re.DOTALL)
+_DIGITS = "0123456789"
 _CHUNK_BITS = 16
 _CHUNK = 1 << _CHUNK_BITS
 _MASK = _CHUNK - 1
@@ -24,10 +23,10 @@ _MASK = _CHUNK - 1
 
 def split_id(text: str) -> tuple[str, int] | None:
     """Split ``K1-S000042`` into ``("K1-S", 42)``; ``None`` without a trailing number."""
-    match = _TAIL.match(text)
-    if match is None:
+    prefix = text.rstrip(_DIGITS)
+    digits = text[len(prefix) :]
+    if not digits or len(digits) > 18 or not digits.isascii():
         return None
-    prefix, digits = match.groups()
     if len(digits) > 1 and digits[0] == "0":  # keep the width: "0042" and "42" differ
         prefix = f"{prefix}\x00{len(digits)}"
     return prefix, int(digits)

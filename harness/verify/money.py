@@ -22,13 +22,31 @@ from harness.verify.records import Transaction, Vat, format_ore, has_extra_decim
 __all__ = ["check_money"]
 
 
-def _expected_vat(base: int, perc: str) -> int | None:
+_RATES: dict[str, int | None] = {}
+
+
+def _basis_points(perc: str) -> int | None:
+    """``"25.00"`` -> 2500 (cached: a file has a handful of rates); ``None`` if not a rate."""
+    found = _RATES.get(perc, -1)
+    if found != -1:
+        return found
     try:
-        rate = Decimal(perc)
+        value = Decimal(perc) * 100
     except InvalidOperation:
+        value = Decimal("NaN")
+    points = int(value) if value.is_finite() and value == value.to_integral_value() else None
+    if len(_RATES) < 1000:
+        _RATES[perc] = points
+    return points
+
+
+def _expected_vat(base: int, perc: str) -> int | None:
+    """VAT of ``base`` øre at ``perc`` per cent, rounded half away from zero."""
+    points = _basis_points(perc)
+    if points is None:
         return None
-    value = Decimal(base) * rate / 100
-    return int(value.quantize(Decimal(1), rounding="ROUND_HALF_UP"))
+    magnitude = (abs(base) * points + 5000) // 10000
+    return magnitude if base >= 0 else -magnitude
 
 
 def _vat_rate(vat: Vat, where: str, loc: Location, log: FindingLog) -> None:
