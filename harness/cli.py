@@ -29,6 +29,7 @@ Exit codes:
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -37,7 +38,7 @@ from pathlib import Path
 from harness.cli_devices import add_device_commands, run_device_command
 from harness.cli_verify import add_verify_command, run_verify_command
 
-__all__ = ["main"]
+__all__ = ["entry", "main"]
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -160,5 +161,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_USAGE
 
 
+def entry() -> int:
+    """Console entry point: :func:`main`, quiet when the reader of the output goes away (``| head``)."""
+    try:
+        return main()
+    except BrokenPipeError:
+        # the reader closed the pipe: point stdout at /dev/null so the exit flush cannot fail again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry())

@@ -240,7 +240,8 @@ class Checker:
 
         def header(letter: str, figure: str, reported: str, computed: str) -> None:
             self.log.add(
-                f"Z-{letter}", loc, group=label, report=label, figure=figure, reported=reported or "(empty)",
+                f"Z-{letter}", loc, group=label, kind=kind, report=report.report_id or ev.event_id, figure=figure,
+                reported=reported or "(empty)",
                 computed=computed,
             )  # fmt: skip
 

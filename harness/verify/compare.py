@@ -9,6 +9,8 @@ itself states, so no rounding tolerance applies.
 
 from __future__ import annotations
 
+from typing import Any
+
 from harness.verify.findings import FindingLog, Location
 from harness.verify.periods import EventFigures, Figures, ReportPeriod
 from harness.verify.records import format_ore
@@ -22,6 +24,7 @@ class _Compare:
         self.log = log
         self.report = period.report
         self.label = f"{period.kind} report {self.report.report_id or period.event.event_id}"
+        self.names: dict[str, Any] = {"kind": period.kind, "report": self.report.report_id or period.event.event_id}
         self.where = Location(
             register=register, event_id=period.event.event_id, path="event/eventReport", line=period.event.line
         )
@@ -35,7 +38,7 @@ class _Compare:
                 f"Z-{letter}",
                 self.where,
                 group=self.label,
-                report=self.label,
+                **self.names,
                 figure=figure,
                 reported=format_ore(reported),
                 computed=format_ore(computed),
@@ -44,7 +47,7 @@ class _Compare:
     def count(self, letter: str, figure: str, reported: int | None, computed: int) -> None:
         if reported is not None and reported != computed:
             self.log.add(
-                f"Z-{letter}", self.where, group=self.label, report=self.label, figure=figure,
+                f"Z-{letter}", self.where, group=self.label, **self.names, figure=figure,
                 reported=reported, computed=computed,
             )  # fmt: skip
 
@@ -65,7 +68,7 @@ class _Compare:
                 return
             if len(got) > 1 and (got[0] or 0) != want[0]:
                 self.log.add(
-                    "Z-COUNT", self.where, group=self.label + letter, report=self.label,
+                    "Z-COUNT", self.where, group=self.label + letter, **self.names,
                     figure=f"{what} {key}", reported=got[0] or 0, computed=want[0],
                 )  # fmt: skip
 
@@ -84,7 +87,7 @@ def compare_report(
     if total is not None and total != figures.total:
         if figures.total_training and total == figures.total + figures.total_training:
             log.add(
-                "Z-TRAINING", c.where, group=c.label, report=c.label, reported=format_ore(total),
+                "Z-TRAINING", c.where, group=c.label, **c.names, reported=format_ore(total),
                 training=format_ore(figures.total_training), computed=format_ore(figures.total),
             )  # fmt: skip
         else:
@@ -165,7 +168,14 @@ def check_grand_totals(
     )
 
     def problem(text: str) -> None:
-        log.add("Z-GRAND", where, group=label, report=label, problem=text)
+        log.add(
+            "Z-GRAND",
+            where,
+            group=label,
+            kind=period.kind,
+            report=report.report_id or period.event.event_id,
+            problem=text,
+        )
 
     if x is None or y is None:
         return previous

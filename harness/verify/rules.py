@@ -824,13 +824,13 @@ _rule(
     "ksf_2_8_2_x",
     (
         "Grand totals inconsistent",
-        "{report}: {problem}",
+        "{kind} report {report}: {problem}",
         "Grand totals (bokstav x, y, z) accumulate from the start: they never fall, grow between two "
         "reports by exactly the period's sales and returns, and sales − returns = net.",
     ),
     (
         "Grandtotaler henger ikke sammen",
-        "{report}: {problem}",
+        "{kind}-rapport {report}: {problem}",
         "Grandtotalene (bokstav x, y, z) akkumuleres fra start: de synker aldri, øker mellom to "
         "rapporter med nøyaktig periodens salg og returer, og salg − returer = netto.",
     ),
@@ -841,14 +841,14 @@ _rule(
     "ksf_2_8_2",
     (
         "Report count differs by the verifier's counting convention",
-        "{report}: {figure} count is {reported}; counted from the export: {computed}",
+        "{kind} report {report}: {figure} count is {reported}; counted from the export: {computed}",
         "The regulation asks for 'antal' per group, means of payment and operator but leaves open "
         "what is counted. The verifier counts transactions (with a sale line in the group, or paid "
         "with the means); a different convention gives this warning, not an error.",
     ),
     (
         "Antall i rapporten avviker fra verifikatorens telleregel",
-        "{report}: antall for {figure} er {reported}; talt fra eksporten: {computed}",
+        "{kind}-rapport {report}: antall for {figure} er {reported}; talt fra eksporten: {computed}",
         "Forskriften krever «antal» per gruppe, betalingsmiddel og operatør, men sier ikke hva som "
         "telles. Verifikatoren teller transaksjoner (med en salgslinje i gruppen, eller betalt med "
         "betalingsmiddelet); en annen telleregel gir denne advarselen, ikke en feil.",
@@ -886,14 +886,14 @@ for _letter, (_clause, _en, _nb) in _LETTERS.items():
         _clause,
         (
             f"Report figure wrong: {_en}",
-            "{report}: {figure} is {reported}; recomputed from the export: {computed}",
+            "{kind} report {report}: {figure} is {reported}; recomputed from the export: {computed}",
             f"kassasystemforskrifta § 2-8-2: the X and Z reports show {_en}. The verifier recomputes it "
             "from the transactions and events the report covers (since the register's previous Z "
             "report); see docs/verify.md for how each figure is counted.",
         ),
         (
             f"Feil tall i rapporten: {_nb}",
-            "{report}: {figure} er {reported}; beregnet fra eksporten: {computed}",
+            "{kind}-rapport {report}: {figure} er {reported}; beregnet fra eksporten: {computed}",
             f"Kassasystemforskrifta § 2-8-2: X- og Z-rapporten viser {_nb}. Verifikatoren beregner tallet "
             "på nytt fra transaksjonene og hendelsene rapporten dekker (siden kassapunktets forrige "
             "Z-rapport); docs/verify.md forklarer hvordan hvert tall telles.",
@@ -905,13 +905,15 @@ _rule(
     "ksf_2_8_2_w",
     (
         "Training counted as sales",
-        "{report}: total cash sales {reported} include training transactions ({training}); without them: {computed}",
+        "{kind} report {report}: total cash sales {reported} include training transactions ({training}); "
+        "without them: {computed}",
         "Training receipts are counted in letter w only; they are not sales (kassasystemforskrifta "
         "§ 2-8-2 bokstav w, § 2-6 tredje ledd).",
     ),
     (
         "Trening telt som salg",
-        "{report}: totalt kontantsalg {reported} inkluderer treningstransaksjoner ({training}); uten dem: {computed}",
+        "{kind}-rapport {report}: totalt kontantsalg {reported} inkluderer treningstransaksjoner ({training}); "
+        "uten dem: {computed}",
         "Treningskvitteringer telles bare i bokstav w; de er ikke salg (kassasystemforskrifta "
         "§ 2-8-2 bokstav w, § 2-6 tredje ledd).",
     ),

@@ -119,17 +119,26 @@ def _check_root(events: Any, log: FindingLog) -> bool:
     return False
 
 
+_NOT_TRUNCATION = ("extra content", "start tag expected", "excessive depth", "document is empty", "not defined")
+
+
 def _syntax(exc: etree.XMLSyntaxError, path: Path, log: FindingLog) -> None:
     """Turn a parse error into the fatal finding that says most."""
     message = str(exc.msg if hasattr(exc, "msg") and exc.msg else exc)
     line = exc.lineno or 0
+    entries: Any = getattr(exc, "error_log", None)
+    last = entries.last_error if entries is not None else None
+    if last is not None and (line == 0 or message.startswith("no element found")):
+        message, line = last.message, last.line  # the generic wrapper hides the real error
     where = Location(line=line)
     lowered = message.lower()
     if "doctype" in lowered or ("entity" in lowered and "not defined" not in lowered):
         log.add("XML-DTD", where, line=line)
     elif "encoding" in lowered or "utf-8" in lowered or "char 0x" in lowered or "bytes:" in lowered:
         log.add("XML-ENCODING", where, detail=f"line {line}: {message}")
-    elif "premature end" in lowered or "end of data" in lowered or _at_end(path, line):
+    elif not any(marker in lowered for marker in _NOT_TRUNCATION) and (
+        "premature end" in lowered or "end of data" in lowered or _at_end(path, line)
+    ):
         log.add("XML-TRUNCATED", where, line=line, detail=message)
     else:
         log.add("XML-SYNTAX", where, detail=f"line {line}: {message}")
