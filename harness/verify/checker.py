@@ -31,6 +31,7 @@ from harness.saft_spec import code_list
 from harness.verify.compare import check_grand_totals, compare_report
 from harness.verify.findings import FindingLog, Location
 from harness.verify.idset import IdSet, split_id
+from harness.verify.money import check_money
 from harness.verify.periods import EventFigures, Figures, ReportPeriod
 from harness.verify.records import Basic, Event, Transaction, format_ore
 from harness.verify.signatures import SigJob
@@ -289,8 +290,6 @@ class Checker:
         self._numbering(tx, loc, at)
         self._in_period(f"transaction nr {tx.nr}", tx.date, loc)
         self._references(tx, loc)
-        from harness.verify.money import check_money
-
         check_money(tx, loc, self.log, self._cash_types.__contains__)
         if tx.copy_num is not None and tx.copy_num > 1:
             self.log.add("COPY-MULTIPLE", loc, group=tx.trans_id, trans_id=tx.trans_id, copies=tx.copy_num)

@@ -67,6 +67,26 @@ def _sign(field: str, amount: int | None, tp: str, tp_field: str, loc: Location,
         log.add("MNY-SIGN", loc, field=field, amount=format_ore(amount), tp=tp, tp_field=tp_field)
 
 
+def _lines_add_up(tx: Transaction, loc: Location, log: FindingLog) -> None:
+    """Check that the lines add up to the transaction's amounts.
+
+    transAmntIn is Σ lineAmntIn less transaction discounts (or Σ alone, if the lines already
+    carry the discount); transAmntEx is Σ lineAmntEx, unless a transaction discount's VAT
+    split is not stated.
+    """
+    amounts_in = [line.amount_in for line in tx.lines]
+    if tx.amount_in is not None and None not in amounts_in:
+        lines = sum(a for a in amounts_in if a is not None)
+        if tx.amount_in not in (lines, lines - tx.discount):
+            computed = format_ore(lines - tx.discount)
+            log.add("MNY-LINES", loc, field="transAmntIn", stated=format_ore(tx.amount_in), computed=computed)
+    amounts_ex = [line.amount_ex for line in tx.lines]
+    if tx.amount_ex is not None and None not in amounts_ex and not tx.discount:
+        lines = sum(a for a in amounts_ex if a is not None)
+        if tx.amount_ex != lines:
+            log.add("MNY-LINES", loc, field="transAmntEx", stated=format_ore(tx.amount_ex), computed=format_ore(lines))
+
+
 def check_money(tx: Transaction, loc: Location, log: FindingLog, is_cash: Callable[[str], bool]) -> None:
     """Check the amounts of ``tx``; ``is_cash(paymentType)`` tells cash payments."""
     for name, raw in (("transAmntIn", tx.raw_in), ("transAmntEx", tx.raw_ex)):
@@ -74,20 +94,7 @@ def check_money(tx: Transaction, loc: Location, log: FindingLog, is_cash: Callab
             log.add("MNY-DECIMALS", loc, field=name, amount=raw)
     _sign("transAmntIn", tx.amount_in, tx.tp, "amntTp", loc, log)
     if tx.lines:
-        for field, value, attr in (
-            ("transAmntIn", tx.amount_in, "amount_in"),
-            ("transAmntEx", tx.amount_ex, "amount_ex"),
-        ):
-            parts = [getattr(line, attr) for line in tx.lines]
-            if value is None or None in parts:
-                continue
-            total = sum(parts) - tx.discount if field == "transAmntIn" else sum(parts)
-            if field == "transAmntIn" and total != value and sum(parts) == value:
-                total = value  # discount shown for information, already in the lines
-            if field == "transAmntEx" and sum(parts) != value and tx.discount:
-                continue  # a transaction discount's VAT split is not stated
-            if total != value:
-                log.add("MNY-LINES", loc, field=field, stated=format_ore(value), computed=format_ore(total))
+        _lines_add_up(tx, loc, log)
     for line in tx.lines:
         _sign(f"line {line.line_id} lineAmntIn", line.amount_in, line.tp, "amntTp", loc, log)
         vat = line.vat

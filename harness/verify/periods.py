@@ -103,17 +103,6 @@ class Figures:
     returned: int = 0
     transactions: int = 0
 
-    def snapshot(self) -> Figures:
-        """A deep copy (for an X report in the middle of a period)."""
-        copy = Figures(**{k: v for k, v in self.__dict__.items() if not isinstance(v, (dict, list))})
-        for name in ("groups", "payments", "emp_payments", "vat"):
-            target = getattr(copy, name)
-            for key, value in getattr(self, name).items():
-                target[key] = list(value)
-        for name in ("returns", "voids", "training", "delivery", "credit", "pay_ins", "pay_outs"):
-            setattr(copy, name, list(getattr(self, name)))
-        return copy
-
     def add(self, tx: Transaction, code: str) -> None:
         """Add one transaction whose ``transType`` maps to ``code``."""
         self.transactions += 1

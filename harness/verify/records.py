@@ -19,6 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from harness.saft_spec import NAMESPACE
+from reference_till.money import format_amount
 
 __all__ = [
     "NS",
@@ -30,7 +31,6 @@ __all__ = [
     "Transaction",
     "Vat",
     "format_ore",
-    "local",
     "ore",
     "read_basic",
     "read_event",
@@ -39,13 +39,6 @@ __all__ = [
 
 NS = "{" + NAMESPACE + "}"
 _NSLEN = len(NS)
-
-
-def local(tag: Any) -> str:
-    """Return the local name of an lxml tag (``""`` for comments and other nodes)."""
-    if not isinstance(tag, str):
-        return ""
-    return tag[_NSLEN:] if tag.startswith(NS) else tag
 
 
 _CENT = Decimal("0.01")
@@ -104,11 +97,7 @@ def has_extra_decimals(text: str | None) -> bool:
 
 def format_ore(value: int | None) -> str:
     """Format øre as kroner with two decimals (``-16.40``), ``?`` for unknown."""
-    if value is None:
-        return "?"
-    sign = "-" if value < 0 else ""
-    value = abs(value)
-    return f"{sign}{value // 100}.{value % 100:02d}"
+    return "?" if value is None else format_amount(value)
 
 
 def _int(text: str | None) -> int | None:
@@ -164,7 +153,6 @@ class Line:
     emp_id: str
     vat: Vat | None
     discount: int
-    raw: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -297,7 +285,6 @@ def _line(el: Any, cut: int) -> Line:
         raw.get("empID", "").strip(),
         vat,
         discount,
-        raw,
     )
 
 
@@ -386,6 +373,18 @@ _COUNTS = {
 }  # fmt: skip
 
 
+#: eventReport header elements -> Report attribute (letters a-d of § 2-8-2)
+_REPORT_HEADER = {
+    "reportID": "report_id",
+    "reportType": "report_type",
+    "companyIdent": "company_ident",
+    "companyName": "company_name",
+    "reportDate": "date",
+    "reportTime": "time",
+    "registerID": "register_id",
+}
+
+
 def _value(name: str, text: str | None) -> int | None:
     return _int(text) if name in _COUNTS else ore(text)
 
@@ -412,20 +411,8 @@ def _report(el: Any, cut: int) -> Report:
             for g in c:
                 name = g.tag[cut:]
                 report.figures[name] = _value(name, g.text)
-        elif tag == "reportID":
-            report.report_id = _text(c.text)
-        elif tag == "reportType":
-            report.report_type = _text(c.text)
-        elif tag == "companyIdent":
-            report.company_ident = _text(c.text)
-        elif tag == "companyName":
-            report.company_name = _text(c.text)
-        elif tag == "reportDate":
-            report.date = _text(c.text)
-        elif tag == "reportTime":
-            report.time = _text(c.text)
-        elif tag == "registerID":
-            report.register_id = _text(c.text)
+        elif tag in _REPORT_HEADER:
+            setattr(report, _REPORT_HEADER[tag], _text(c.text))
         else:
             report.figures[tag] = _value(tag, c.text)
     return report

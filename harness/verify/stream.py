@@ -173,23 +173,23 @@ class _Unqualified:
     """Reads a file, dropping the SAF-T default namespace declaration from the root tag.
 
     Tags then come out as ``nr`` instead of ``{urn:StandardAuditFile-Taxation-CashRegister:NO}nr``,
-    which makes reading each element about a quarter cheaper. Only the first chunk is
-    touched, only when the root declares the namespace as its default (the usual form);
-    line numbers do not change. The schema check reads the original file.
+    which makes reading each element about a quarter cheaper. Only the first 64 KiB are
+    looked at, and only when the root declares the namespace as its default (the usual
+    form) is anything removed; ``stripped`` says which, so the reader matches tags the
+    same way the bytes were served. Line numbers do not change. The schema check reads
+    the original file.
     """
 
     def __init__(self, handle: BinaryIO) -> None:
         self._handle = handle
-        self._first = True
-        self.stripped = False
+        self._head, count = _DEFAULT_NS.subn(rb"\1", handle.read(1 << 16), count=1)
+        self.stripped = count == 1
 
     def read(self, size: int = -1) -> bytes:
-        data = self._handle.read(size if size and size > 0 else 1 << 16)
-        if self._first:
-            self._first = False
-            data, count = _DEFAULT_NS.subn(rb"\1", data, count=1)
-            self.stripped = count == 1
-        return data
+        if self._head:
+            data, self._head = self._head, b""
+            return data
+        return self._handle.read(size if size and size > 0 else 1 << 16)
 
 
 def read(path: Path, handler: Handler, log: FindingLog) -> bool:
@@ -201,10 +201,7 @@ def read(path: Path, handler: Handler, log: FindingLog) -> bool:
     try:
         with path.open("rb") as handle:
             source = _Unqualified(handle)
-            head = handle.read(1 << 16)
-            handle.seek(0)
-            prefix = "" if _DEFAULT_NS.search(head) else NS
-            return _read(source, prefix, path, handler, log)
+            return _read(source, "" if source.stripped else NS, path, handler, log)
     except OSError as exc:
         log.add("FILE-READ", Location(), path=str(path), reason=exc.strerror or str(exc))
         return False
