@@ -40,6 +40,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from reference_till.money import format_amount, net_of_gross, round_cash
+
 __all__ = ["SynthSpec", "generate", "write_keys"]
 
 NS = "urn:StandardAuditFile-Taxation-CashRegister:NO"
@@ -97,20 +99,8 @@ def write_keys(folder: Path) -> tuple[Path, Path]:
     return publics[0], publics[1]
 
 
-def _amount(ore: int) -> str:
-    sign = "-" if ore < 0 else ""
-    ore = abs(ore)
-    return f"{sign}{ore // 100}.{ore % 100:02d}"
-
-
 def _tp(ore: int) -> str:
     return "C" if ore >= 0 else "D"
-
-
-def _ex(amount_in: int, rate: int) -> int:
-    """Amount without VAT, half away from zero (integer arithmetic)."""
-    sign = -1 if amount_in < 0 else 1
-    return sign * ((abs(amount_in) * 200 + (100 + rate)) // (2 * (100 + rate)))
 
 
 def _clock(seconds: int) -> str:
@@ -139,24 +129,26 @@ def _report(day: _Day, z_number: int, register: str, day_text: str, grand: tuple
     add(f"<reportID>{z_number}</reportID><reportType>Z report</reportType>")
     add("<companyIdent>999999999</companyIdent><companyName>Syntetisk Butikk AS</companyName>")
     add(f"<reportDate>{day_text}</reportDate><reportTime>23:50:00</reportTime><registerID>{register}</registerID>")
-    add(f"<reportTotalCashSales><totalCashSaleAmnt>{_amount(day.total)}</totalCashSaleAmnt></reportTotalCashSales>")
+    add(
+        f"<reportTotalCashSales><totalCashSaleAmnt>{format_amount(day.total)}</totalCashSaleAmnt></reportTotalCashSales>"
+    )
     add("<reportArtGroups>")
     for group, (num, amount) in day.groups.items():
         add(
             f"<reportArtGroup><artGroupID>{group}</artGroupID><artGroupNum>{num}</artGroupNum>"
-            f"<artGroupAmnt>{_amount(amount)}</artGroupAmnt></reportArtGroup>"
+            f"<artGroupAmnt>{format_amount(amount)}</artGroupAmnt></reportArtGroup>"
         )
     add("</reportArtGroups><reportPayments>")
     for payment, (num, amount) in day.payments.items():
         add(
             f"<reportPayment><paymentType>{payment}</paymentType><paymentNum>{num}</paymentNum>"
-            f"<paymentAmnt>{_amount(amount)}</paymentAmnt></reportPayment>"
+            f"<paymentAmnt>{format_amount(amount)}</paymentAmnt></reportPayment>"
         )
     add("</reportPayments><reportCashSalesVat>")
     for code, (base, vat) in day.vat.items():
         add(
             f"<reportCashSaleVat><vatCode>{code}</vatCode><vatPerc>{VAT_RATE[code]}.00</vatPerc>"
-            f"<cashSaleAmnt>{_amount(base)}</cashSaleAmnt><vatAmnt>{_amount(vat)}</vatAmnt>"
+            f"<cashSaleAmnt>{format_amount(base)}</cashSaleAmnt><vatAmnt>{format_amount(vat)}</vatAmnt>"
             f"<vatAmntTp>{_tp(vat)}</vatAmntTp></reportCashSaleVat>"
         )
     add("</reportCashSalesVat><reportOpeningChangeFloat>0.00</reportOpeningChangeFloat>")
@@ -164,12 +156,12 @@ def _report(day: _Day, z_number: int, register: str, day_text: str, grand: tuple
         f"<reportReceiptNum>{day.receipts}</reportReceiptNum><reportOpenCashBoxNum>{day.nullinnslag}</reportOpenCashBoxNum>"
     )
     add(f"<reportReceiptCopyNum>{day.copies[0]}</reportReceiptCopyNum>")
-    add(f"<reportReceiptCopyAmnt>{_amount(day.copies[1])}</reportReceiptCopyAmnt>")
+    add(f"<reportReceiptCopyAmnt>{format_amount(day.copies[1])}</reportReceiptCopyAmnt>")
     add(
         "<reportReceiptProformaNum>0</reportReceiptProformaNum><reportReceiptProformaAmnt>0.00</reportReceiptProformaAmnt>"
     )
     add(
-        f"<reportReturnNum>{day.returns[0]}</reportReturnNum><reportReturnAmnt>{_amount(day.returns[1])}</reportReturnAmnt>"
+        f"<reportReturnNum>{day.returns[0]}</reportReturnNum><reportReturnAmnt>{format_amount(day.returns[1])}</reportReturnAmnt>"
     )
     add("<reportDiscountNum>0</reportDiscountNum><reportDiscountAmnt>0.00</reportDiscountAmnt>")
     add("<reportVoidTransNum>0</reportVoidTransNum><reportVoidTransAmnt>0.00</reportVoidTransAmnt>")
@@ -180,7 +172,7 @@ def _report(day: _Day, z_number: int, register: str, day_text: str, grand: tuple
     for group, (num, amount) in sorted(day.lookups.items()) or [("None", (0, 0))]:
         add(
             f"<reportPriceInquiry><priceInquiryGroup>{group}</priceInquiryGroup><priceInquiryNum>{num}"
-            f"</priceInquiryNum><priceInquiryAmnt>{_amount(amount)}</priceInquiryAmnt></reportPriceInquiry>"
+            f"</priceInquiryNum><priceInquiryAmnt>{format_amount(amount)}</priceInquiryAmnt></reportPriceInquiry>"
         )
     add(
         "</reportPriceInquiries><reportOtherCorrs><reportOtherCorr><otherCorrType>None</otherCorrType>"
@@ -196,9 +188,9 @@ def _report(day: _Day, z_number: int, register: str, day_text: str, grand: tuple
         "<payOutNum>0</payOutNum><payOutAmnt>0.00</payOutAmnt></reportPayOut></reportPayOuts>"
     )
     add(
-        f"<reportGrandTotalSales>{_amount(grand[0])}</reportGrandTotalSales>"
-        f"<reportGrandTotalReturn>{_amount(grand[1])}</reportGrandTotalReturn>"
-        f"<reportGrandTotalSalesNet>{_amount(grand[0] - grand[1])}</reportGrandTotalSalesNet>"
+        f"<reportGrandTotalSales>{format_amount(grand[0])}</reportGrandTotalSales>"
+        f"<reportGrandTotalReturn>{format_amount(grand[1])}</reportGrandTotalReturn>"
+        f"<reportGrandTotalSalesNet>{format_amount(grand[0] - grand[1])}</reportGrandTotalSalesNet>"
     )
     return "".join(rows)
 
@@ -258,7 +250,7 @@ def _register(args: tuple[SynthSpec, int, int, str, str, str]) -> tuple[str, str
                 for line_id, (art_id, desc, group, price, code) in enumerate(picks, start=1):
                     qnt = -1 if is_return else rng.randint(1, 3)
                     amount_in = price * qnt
-                    amount_ex = _ex(amount_in, VAT_RATE[code])
+                    amount_ex = net_of_gross(amount_in, VAT_RATE[code] * 100)
                     vat = amount_in - amount_ex
                     total_in += amount_in
                     total_ex += amount_ex
@@ -268,12 +260,12 @@ def _register(args: tuple[SynthSpec, int, int, str, str, str]) -> tuple[str, str
                     lines.append(
                         f"<ctLine><nr>{nr}</nr><lineID>{line_id}</lineID><lineType>{'RET' if is_return else 'SAL'}"
                         f"</lineType><artGroupID>{group}</artGroupID><artID>{art_id}</artID><qnt>{qnt}</qnt>"
-                        f"<lineAmntIn>{_amount(amount_in)}</lineAmntIn><lineAmntEx>{_amount(amount_ex)}</lineAmntEx>"
-                        f"<amntTp>{_tp(amount_in)}</amntTp><ppu>{_amount(price)}</ppu><empID>{emp}</empID>"
+                        f"<lineAmntIn>{format_amount(amount_in)}</lineAmntIn><lineAmntEx>{format_amount(amount_ex)}</lineAmntEx>"
+                        f"<amntTp>{_tp(amount_in)}</amntTp><ppu>{format_amount(price)}</ppu><empID>{emp}</empID>"
                         f"<cashTransLineDescr>{desc}</cashTransLineDescr><lineDate>{day_text}</lineDate>"
                         f"<lineTime>{_clock(seconds - 5)}</lineTime><vat><vatCode>{code}</vatCode><vatPerc>"
-                        f"{VAT_RATE[code]}.00</vatPerc><vatAmnt>{_amount(vat)}</vatAmnt><vatAmntTp>{_tp(vat)}"
-                        f"</vatAmntTp><vatBasAmnt>{_amount(amount_ex)}</vatBasAmnt></vat></ctLine>"
+                        f"{VAT_RATE[code]}.00</vatPerc><vatAmnt>{format_amount(vat)}</vatAmnt><vatAmntTp>{_tp(vat)}"
+                        f"</vatAmntTp><vatBasAmnt>{format_amount(amount_ex)}</vatBasAmnt></vat></ctLine>"
                     )
                     day.groups[group][1] += amount_in
                     day.vat[code][0] += amount_ex
@@ -285,28 +277,29 @@ def _register(args: tuple[SynthSpec, int, int, str, str, str]) -> tuple[str, str
                 payment = "CASH" if cash else "BAX"
                 paid = total_in
                 if cash:  # øreavrunding to whole kroner, half away from zero
-                    paid = (abs(total_in) + 50) // 100 * 100 * (1 if total_in >= 0 else -1)
+                    paid = round_cash(total_in)
                 rounding = paid - total_in
                 trans_id = f"{register}-{nr}"
                 key_version = 1 if nr <= count // 2 else 2
-                data = f"{previous};{day_text};{_clock(seconds)};{nr};{_amount(total_in)};{_amount(total_ex)}"
+                amounts = f"{format_amount(total_in)};{format_amount(total_ex)}"
+                data = f"{previous};{day_text};{_clock(seconds)};{nr};{amounts}"
                 signature = base64.b64encode(
                     keys[key_version - 1].sign(data.encode(), padding.PKCS1v15(), hashes.SHA1())  # type: ignore[union-attr,call-arg]
                 ).decode()
                 previous = signature
                 copy = not is_return and nr % 97 == 0
                 vat_xml = "".join(
-                    f"<vat><vatCode>{code}</vatCode><vatPerc>{VAT_RATE[code]}.00</vatPerc><vatAmnt>{_amount(v)}"
-                    f"</vatAmnt><vatAmntTp>{_tp(v)}</vatAmntTp><vatBasAmnt>{_amount(b)}</vatBasAmnt></vat>"
+                    f"<vat><vatCode>{code}</vatCode><vatPerc>{VAT_RATE[code]}.00</vatPerc><vatAmnt>{format_amount(v)}"
+                    f"</vatAmnt><vatAmntTp>{_tp(v)}</vatAmntTp><vatBasAmnt>{format_amount(b)}</vatBasAmnt></vat>"
                     for code, (b, v) in vat_sum.items()
                 )
                 tw(
                     f"<cashtransaction><nr>{nr}</nr><transID>{trans_id}</transID><transType>"
-                    f"{'RETURNSAL' if is_return else 'CASHSAL'}</transType><transAmntIn>{_amount(total_in)}"
-                    f"</transAmntIn><transAmntEx>{_amount(total_ex)}</transAmntEx><amntTp>{_tp(total_in)}</amntTp>"
+                    f"{'RETURNSAL' if is_return else 'CASHSAL'}</transType><transAmntIn>{format_amount(total_in)}"
+                    f"</transAmntIn><transAmntEx>{format_amount(total_ex)}</transAmntEx><amntTp>{_tp(total_in)}</amntTp>"
                     f"<empID>{emp}</empID><transDate>{day_text}</transDate><transTime>{_clock(seconds)}</transTime>"
-                    f"{''.join(lines)}{vat_xml}<rounding><roundingAmnt>{_amount(rounding)}</roundingAmnt></rounding>"
-                    f"<payment><paymentType>{payment}</paymentType><paidAmnt>{_amount(paid)}</paidAmnt>"
+                    f"{''.join(lines)}{vat_xml}<rounding><roundingAmnt>{format_amount(rounding)}</roundingAmnt></rounding>"
+                    f"<payment><paymentType>{payment}</paymentType><paidAmnt>{format_amount(paid)}</paidAmnt>"
                     f"<empID>{emp}</empID><curCode>NOK</curCode><exchRt>1.000000</exchRt></payment>"
                     f"<signature>{signature}</signature><keyVersion>{key_version}</keyVersion>"
                     f"<receiptNum>1</receiptNum><receiptCopyNum>{int(copy)}</receiptCopyNum>"
