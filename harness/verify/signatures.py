@@ -28,7 +28,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-__all__ = ["KeyRing", "KeySpecError", "SigJob", "SigOutcome", "verify_batch"]
+__all__ = ["KeyRing", "KeySpecError", "SigJob", "SigOutcome", "decode_signature", "verify_batch"]
 
 _SHA1 = hashes.SHA1()
 _PKCS1 = padding.PKCS1v15()
@@ -179,6 +179,17 @@ def _check_one(key: tuple[str, object], message: bytes, raw: bytes) -> bool:
     return True
 
 
+def decode_signature(signature: str) -> bytes | str:
+    """Return the signature's bytes, or what is wrong with its form (``SIG-FORMAT``)."""
+    try:
+        raw = base64.b64decode(signature, validate=True)
+    except (binascii.Error, ValueError):
+        return "is not valid base64"
+    if len(raw) not in (128, 20):
+        return f"decodes to {len(raw)} bytes, not 128 (RSA-1024) or 20 (HMAC-SHA1)"
+    return raw
+
+
 def verify_batch(ring: KeyRing, jobs: list[SigJob]) -> list[SigOutcome]:
     """Verify a batch; return only the signatures that are not in order.
 
@@ -187,20 +198,9 @@ def verify_batch(ring: KeyRing, jobs: list[SigJob]) -> list[SigOutcome]:
     verifiers: dict[str, _Verifier | None] = {}
     bad: list[SigOutcome] = []
     for job in jobs:
-        try:
-            raw = base64.b64decode(job.signature, validate=True)
-        except (binascii.Error, ValueError):
-            bad.append(SigOutcome(job.where, "format", "is not valid base64", job.key_version))
-            continue
-        if len(raw) not in (128, 20):
-            bad.append(
-                SigOutcome(
-                    job.where,
-                    "format",
-                    f"decodes to {len(raw)} bytes, not 128 (RSA-1024) or 20 (HMAC-SHA1)",
-                    job.key_version,
-                )
-            )
+        raw = decode_signature(job.signature)
+        if isinstance(raw, str):
+            bad.append(SigOutcome(job.where, "format", raw, job.key_version))
             continue
         verifier = verifiers.get(job.key_version)
         if job.key_version not in verifiers:
