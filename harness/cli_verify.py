@@ -107,6 +107,7 @@ def run_verify_command(args: argparse.Namespace) -> int | None:
                     "transactions": r.transactions,
                     "seconds": round(r.seconds, 3),
                     "schema_engine": r.schema_engine,
+                    "registers_in_parallel": r.registers_in_parallel,
                     "findings": [f.to_json(lang) for f in r.findings],
                 }
                 for r in results

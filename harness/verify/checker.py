@@ -34,7 +34,7 @@ from harness.verify.periods import EventFigures, Figures, ReportPeriod
 from harness.verify.records import Basic, Event, Transaction, format_ore
 from harness.verify.signatures import SigJob, decode_signature
 
-__all__ = ["Checker"]
+__all__ = ["Checker", "Masters"]
 
 _RECEIPT_EVENTS = frozenset({"13012", "13013", "13014", "13016", "13017", "13028", "13030"})
 _REPORT_TYPES = {"13008": ("X", "x report"), "13009": ("Z", "z report")}
@@ -81,6 +81,27 @@ class _Register:
     z_days: Counter[str] = field(default_factory=Counter)
     grand: tuple[int, int] | None = None
     zs_done: int = 0
+    copies: IdSet = field(default_factory=IdSet)  #: transIDs this register's copy events (13014) name
+    copy_amounts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Masters:
+    """What the checks of a register need from before it: the header's period and the masterfiles.
+
+    Handed to the worker processes that check registers in parallel (:mod:`harness.verify.engine`).
+    """
+
+    start: str = ""
+    end: str = ""
+    company_ident: str = ""
+    company_name: str = ""
+    vat_codes: set[str] = field(default_factory=set)
+    periods: set[str] = field(default_factory=set)
+    employees: set[str] = field(default_factory=set)
+    articles: set[str] = field(default_factory=set)
+    basics: dict[tuple[str, str], Basic] = field(default_factory=dict)
+    cash_types: set[str] = field(default_factory=set)
 
 
 class Checker:
@@ -111,7 +132,6 @@ class Checker:
         self.trans_ids = IdSet()
         self.event_ids = IdSet()
         self.copy_counts: Counter[str] = Counter()
-        self.copy_amounts: dict[str, int] = {}
         self.copy_nums: dict[str, tuple[int, Location]] = {}
         self.open_refs: list[tuple[str, str]] = []
         self.transactions = 0
@@ -119,6 +139,21 @@ class Checker:
         self._basic_types = code_list("BasicType")
 
     # --- header and masterfiles -------------------------------------------------------
+    def masters(self) -> Masters:
+        """Return the header period and masterfiles read so far."""
+        return Masters(
+            self.start, self.end, self.company_ident, self.company_name, self.vat_codes, self.periods,
+            self.employees, self.articles, self.basics, self._cash_types,
+        )  # fmt: skip
+
+    def use_masters(self, masters: Masters) -> None:
+        """Check registers against ``masters`` (read by another process)."""
+        self.start, self.end = masters.start, masters.end
+        self.company_ident, self.company_name = masters.company_ident, masters.company_name
+        self.vat_codes, self.periods = masters.vat_codes, masters.periods
+        self.employees, self.articles = masters.employees, masters.articles
+        self.basics, self._cash_types = masters.basics, masters.cash_types
+
     def header(self, values: dict[str, str], line: int) -> None:
         """Remember the exported period."""
         self.start = values.get("startDate", "")
@@ -226,6 +261,7 @@ class Checker:
                 st.receipt_refs.add(ev.trans_id)
             if code == "13014":
                 self.copy_counts[ev.trans_id] += 1
+                st.copies.add(ev.trans_id)
 
     def _report_event(self, ev: Event, code: str, loc: Location, at: str) -> None:
         st = self.reg
@@ -291,9 +327,10 @@ class Checker:
         check_money(tx, loc, self.log, self._cash_types.__contains__)
         if tx.copy_num is not None and tx.copy_num > 1:
             self.log.add("COPY-MULTIPLE", loc, group=tx.trans_id, trans_id=tx.trans_id, copies=tx.copy_num)
-        if tx.trans_id in self.copy_counts:
-            self.copy_amounts[tx.trans_id] = tx.amount_in or 0
-        if tx.copy_num or tx.trans_id in self.copy_counts:
+        copied = tx.trans_id in st.copies  # copies are compared within their register
+        if copied:
+            st.copy_amounts[tx.trans_id] = tx.amount_in or 0
+        if tx.copy_num or copied:
             self.copy_nums[tx.trans_id] = (tx.copy_num or 0, loc)
         self._signature(tx, loc)
         st.figures.add(tx, self._code("11", tx.trans_type))
@@ -375,7 +412,7 @@ class Checker:
     def _close_report(self, period: ReportPeriod) -> None:
         st = self.reg
         refs = period.events.copy_refs
-        amounts = [self.copy_amounts.get(r) for r in refs]
+        amounts = [st.copy_amounts.get(r) for r in refs]
         copy_amount = sum(a for a in amounts if a is not None) if None not in amounts else None
         compare_report(period, st.figures, period.events, copy_amount, self.log, st.register_id)
         if period.kind == "Z":

@@ -27,10 +27,13 @@ from typing import Any, TypeVar
 
 from harness.verify.checker import Checker
 from harness.verify.findings import Finding, FindingLog, Location
+from harness.verify.layout import Layout, scan
+from harness.verify.records import Basic
+from harness.verify.registers import RegisterResult, check_register, merge
 from harness.verify.rules import Severity
-from harness.verify.schema import SchemaResult, validate
-from harness.verify.signatures import KeyRing, SigJob, SigOutcome, verify_batch
-from harness.verify.stream import preflight, read
+from harness.verify.schema import SchemaResult, part_schema, validate
+from harness.verify.signatures import KeyRing, SigJob, SigOutcome, report_outcomes, verify_batch
+from harness.verify.stream import preflight, read, read_outside
 
 __all__ = ["FileResult", "VerifyOptions", "verify_file", "verify_files"]
 
@@ -50,12 +53,15 @@ class VerifyOptions:
             core, 0 = everything in this process.
         schema_engine: ``"auto"``, ``"libxml2"`` or ``"lxml"`` (see :mod:`harness.verify.schema`).
         batch: Signatures per batch sent to a worker.
+        split: Check the registers of a file in parallel worker processes when the file
+            allows it (:mod:`harness.verify.layout`); False reads every file in one stream.
     """
 
     keys: KeyRing = field(default_factory=KeyRing)
     workers: int | None = None
     schema_engine: str = "auto"
     batch: int = 2000
+    split: bool = True
 
 
 @dataclass
@@ -68,6 +74,8 @@ class FileResult:
         transactions: ``cashtransaction`` elements read.
         seconds: Wall time.
         schema_engine: Which validator ran (``libxml2``/``lxml``), or ``""`` if none did.
+        registers_in_parallel: Registers checked by parallel workers (0: the file was read
+            in one stream; see :mod:`harness.verify.layout` for when it is).
     """
 
     path: Path
@@ -75,6 +83,7 @@ class FileResult:
     transactions: int = 0
     seconds: float = 0.0
     schema_engine: str = ""
+    registers_in_parallel: int = 0
 
     @property
     def usable(self) -> bool:
@@ -107,22 +116,6 @@ def _executor(workers: int | None) -> Executor:
     return ProcessPoolExecutor(max_workers=max(count, 2), mp_context=context)
 
 
-def _report_signatures(outcomes: list[SigOutcome], log: FindingLog) -> None:
-    for outcome in outcomes:
-        register, nr, trans_id, line, first = outcome.where
-        loc = Location(register=register, nr=nr, trans_id=trans_id, path="cashtransaction/signature", line=line)
-        if outcome.kind == "format":
-            log.add("SIG-FORMAT", loc, problem=outcome.detail)
-        elif outcome.kind == "nokey":
-            log.add("SIG-NO-KEY", loc, group=outcome.key_version, key_version=outcome.key_version)
-        elif outcome.kind == "restart":
-            log.add("SIG-RESTART", loc, nr=nr)
-        elif first and nr.strip() not in ("1", "0"):
-            log.add("SIG-START", loc, nr=nr)
-        else:
-            log.add("SIG-VERIFY", loc, key_version=outcome.key_version, data=outcome.detail)
-
-
 def verify_file(path: Path, options: VerifyOptions | None = None, *, executor: Executor | None = None) -> FileResult:
     """Verify one SAF-T Cash Register file.
 
@@ -150,12 +143,49 @@ def verify_file(path: Path, options: VerifyOptions | None = None, *, executor: E
 
 def _verify(path: Path, options: VerifyOptions, pool: Executor, log: FindingLog, started: float) -> FileResult:
     inline = isinstance(pool, _Inline)
-    schema_future = None if inline else pool.submit(validate, path, engine=options.schema_engine)
+    layout = scan(path) if options.split and not inline else None
+    # with the split, the parts are validated as they are read (auto) -- else a worker validates the file
+    in_parts = layout is not None and options.schema_engine == "auto"
+    schema_future = None if inline or in_parts else pool.submit(validate, path, engine=options.schema_engine)
+    split = _verify_split(path, layout, options, pool, in_parts) if layout is not None else None
+    if split is not None:
+        checker, parts_valid = split
+        log.extend(checker.log)
+        complete = True
+        if in_parts:
+            schema_future = None if parts_valid else pool.submit(validate, path, engine=options.schema_engine)
+    else:
+        if in_parts:
+            schema_future = pool.submit(validate, path, engine=options.schema_engine)
+        checker, complete = _verify_stream(path, options, pool, log)
+    if not options.keys and checker.transactions:
+        log.add("SIG-NOT-CHECKED", Location())
+    result: SchemaResult
+    if schema_future is not None:
+        result = schema_future.result()
+    elif split is not None:
+        result = SchemaResult((), "lxml", True)  # every part was valid
+    else:
+        result = validate(path, engine=options.schema_engine)
+    if complete:
+        for error in result.errors:
+            log.add(
+                "XSD-INVALID", Location(line=error.line), group=error.message, times=error.count,
+                line=error.line, detail=error.message,
+            )  # fmt: skip
+    return FileResult(
+        path, log.findings(), checker.transactions, time.perf_counter() - started, result.engine,
+        len(layout.spans) if split is not None and layout is not None else 0,
+    )  # fmt: skip
+
+
+def _verify_stream(path: Path, options: VerifyOptions, pool: Executor, log: FindingLog) -> tuple[Checker, bool]:
+    """Read the file in one stream here; signature batches go to the pool as they fill."""
     pending: deque[Future[list[SigOutcome]]] = deque()
 
     def collect(block: bool) -> None:
         while pending and (block or pending[0].done()):
-            _report_signatures(pending.popleft().result(), log)
+            report_outcomes(pending.popleft().result(), log)
 
     def submit(batch: list[SigJob]) -> None:
         pending.append(pool.submit(verify_batch, options.keys, batch))
@@ -170,18 +200,85 @@ def _verify(path: Path, options: VerifyOptions, pool: Executor, log: FindingLog,
     else:
         checker.flush()
     collect(True)
-    if not options.keys and checker.transactions:
-        log.add("SIG-NOT-CHECKED", Location())
-    result: SchemaResult = (
-        validate(path, engine=options.schema_engine) if schema_future is None else schema_future.result()
-    )
-    if complete:
-        for error in result.errors:
-            log.add(
-                "XSD-INVALID", Location(line=error.line), group=error.message, times=error.count,
-                line=error.line, detail=error.message,
-            )  # fmt: skip
-    return FileResult(path, log.findings(), checker.transactions, time.perf_counter() - started, result.engine)
+    return checker, complete
+
+
+class _Head:
+    """Passes the header and masterfiles to a checker, noting the last line they came from."""
+
+    def __init__(self, checker: Checker) -> None:
+        self.checker = checker
+        self.last_line = 0
+
+    def header(self, values: dict[str, str], line: int) -> None:
+        self.last_line = max(self.last_line, line)
+        self.checker.header(values, line)
+
+    def company(self, ident: str, name: str) -> None:
+        self.checker.company(ident, name)
+
+    def masterfile(self, kind: str, values: dict[str, str], line: int) -> None:
+        self.last_line = max(self.last_line, line)
+        self.checker.masterfile(kind, values, line)
+
+    def basic(self, basic: Basic) -> None:
+        self.last_line = max(self.last_line, basic.line)
+        self.checker.basic(basic)
+
+    def register(self, register_id: str, line: int) -> None:  # pragma: no cover - registers are cut out
+        raise AssertionError("a register was not cut out")
+
+    def event(self, event: Any) -> None:  # pragma: no cover
+        raise AssertionError("a register was not cut out")
+
+    def transaction(self, transaction: Any) -> None:  # pragma: no cover
+        raise AssertionError("a register was not cut out")
+
+    def register_end(self) -> None:  # pragma: no cover
+        raise AssertionError("a register was not cut out")
+
+
+def _verify_split(
+    path: Path, layout: Layout, options: VerifyOptions, pool: Executor, validate_parts: bool
+) -> tuple[Checker, bool] | None:
+    """Check the registers in parallel (:mod:`harness.verify.registers`); ``None`` = read in one stream.
+
+    The main process reads the header and masterfiles (the file with its registers cut
+    out), each register goes to a worker, and the results are merged in register order.
+    With ``validate_parts`` each part is validated against the schema as it is read
+    (:func:`~harness.verify.schema.part_schema`). Anything unusual -- a parse error
+    anywhere, a masterfile after a register, an identifier repeated across registers --
+    gives up, and the caller reads the file in one stream, which reports it with its
+    exact place.
+
+    Returns:
+        The checker holding the merged findings, and whether every part was valid.
+    """
+    head = _Head(Checker(FindingLog(), None, options.batch))
+    valid = read_outside(path, layout, head, head.checker.log, part_schema("outside") if validate_parts else None)
+    if not valid:
+        head = _Head(Checker(FindingLog(), None, options.batch))
+        if not read_outside(path, layout, head, head.checker.log):
+            return None
+    if head.last_line >= layout.lines[0]:
+        return None
+    masters = head.checker.masters()
+    futures: list[Future[RegisterResult]] = [
+        pool.submit(check_register, path, layout, index, masters, options.keys, options.batch, validate_parts)
+        for index in range(len(layout.spans))
+    ]
+    checker = head.checker
+    try:
+        for future, first_line in zip(futures, layout.lines, strict=True):
+            result = future.result()
+            if not result.complete or not merge(checker, result, first_line):
+                return None
+            valid = valid and result.valid
+    finally:
+        for future in futures:
+            future.cancel()
+    checker.finish()
+    return checker, valid
 
 
 def verify_files(

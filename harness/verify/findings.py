@@ -12,7 +12,7 @@ letter g) stay apart.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from harness.verify.rules import RULES, Rule, Severity
@@ -63,6 +63,10 @@ class Location:
     def to_json(self) -> dict[str, Any]:
         """Return the non-empty fields as a JSON object."""
         return {k: getattr(self, k) for k in self.__slots__ if getattr(self, k)}
+
+    def shifted(self, offset: int) -> Location:
+        """Return this location ``offset`` lines further down (unchanged if its line is unknown)."""
+        return replace(self, line=self.line + offset) if self.line and offset else self
 
 
 @dataclass(slots=True)
@@ -147,6 +151,12 @@ class FindingLog:
             mine.count += finding.count
             room = SAMPLE_LOCATIONS - len(mine.samples)
             mine.samples.extend(finding.samples[: max(room, 0)])
+
+    def shift_lines(self, offset: int) -> None:
+        """Add ``offset`` to every known line number (findings read from a part of a file)."""
+        for finding in self._findings.values():
+            finding.location = finding.location.shifted(offset)
+            finding.samples = [s.shifted(offset) for s in finding.samples]
 
     def findings(self) -> list[Finding]:
         """Return the findings, most severe first, then by line and rule."""

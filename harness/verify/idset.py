@@ -93,6 +93,27 @@ class IdSet:
                 if found >= limit:
                     return
 
+    def overlaps(self, other: IdSet) -> bool:
+        """Return True if the two sets have an identifier in common."""
+        if not self._other.isdisjoint(other._other):
+            return True
+        for key, chunk in self._chunks.items():
+            theirs = other._chunks.get(key)
+            if theirs is not None and int.from_bytes(chunk, "little") & int.from_bytes(theirs, "little"):
+                return True
+        return False
+
+    def update(self, other: IdSet) -> None:
+        """Add every identifier of ``other``."""
+        self._other |= other._other
+        for key, chunk in other._chunks.items():
+            mine = self._chunks.get(key)
+            if mine is None:
+                self._chunks[key] = bytearray(chunk)
+            else:
+                merged = int.from_bytes(mine, "little") | int.from_bytes(chunk, "little")
+                mine[:] = merged.to_bytes(len(mine), "little")
+
     def __len__(self) -> int:
         return len(self._other) + sum(int.from_bytes(c, "little").bit_count() for c in self._chunks.values())
 

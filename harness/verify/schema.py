@@ -18,8 +18,10 @@ them (no DOCTYPE); the parser options forbid network access all the same.
 
 from __future__ import annotations
 
+import copy
 import ctypes
 import ctypes.util
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -27,9 +29,9 @@ from typing import Any
 
 from lxml import etree
 
-from harness.saft_spec import schema_path
+from harness.saft_spec import NAMESPACE, schema_path
 
-__all__ = ["SchemaError", "SchemaResult", "validate"]
+__all__ = ["SchemaError", "SchemaResult", "part_schema", "validate"]
 
 #: distinct messages kept (each with its count and first line)
 MAX_DISTINCT = 200
@@ -192,3 +194,50 @@ def validate(path: Path, *, engine: str = "auto") -> SchemaResult:
     if engine == "libxml2":
         raise RuntimeError("the system libxml2 (libxml2.so.2) was not found; install the Debian package libxml2")
     return _with_lxml(path, xsd)
+
+
+_XS = "{http://www.w3.org/2001/XMLSchema}"
+
+
+@cache
+def part_schema(part: str) -> etree.XMLSchema:
+    """The official XSD rewritten for the parts a split file is read in (:mod:`harness.verify.layout`).
+
+    The parts are read without the SAF-T namespace (see :mod:`harness.verify.stream`), so
+    the target namespace is taken out of a copy of the schema. Its identity constraints
+    go too: their XPaths name elements without a prefix, which in the original matches
+    nothing in the SAF-T namespace, so they were never in force (without the namespace
+    they would be). Then:
+
+    * ``"outside"``: the whole document with its registers cut out (``cashregister`` has
+      ``minOccurs="0"``, so that is valid exactly when the rest of the file is);
+    * ``"register"``: ``auditfile`` holding only ``cashregister`` elements, each as the
+      official schema defines it.
+
+    A part is valid against these exactly when the file is valid against the official
+    schema; the validation then rides along with the parse that reads the part
+    (``iterparse(schema=…)``), so the file is not parsed a second time only to validate
+    it. Where a part is not valid, the engine runs :func:`validate` on the file for the
+    messages and their lines.
+    """
+    text = schema_path().read_bytes()
+    namespace = re.escape(NAMESPACE.encode())
+    text = re.sub(rb'\s(?:xmlns|targetNamespace)="' + namespace + rb'"', b"", text)
+    tree = etree.fromstring(text, etree.XMLParser(resolve_entities=False, no_network=True))
+    for name in ("key", "keyref", "unique"):
+        for constraint in list(tree.iter(_XS + name)):
+            parent = constraint.getparent()
+            if parent is not None:
+                parent.remove(constraint)
+    if part == "register":
+        root = tree.find(f"{_XS}element[@name='auditfile']")
+        register = tree.find(f".//{_XS}element[@name='cashregister']")
+        if root is None or register is None:
+            raise ValueError("the official schema has no auditfile or cashregister element")
+        for child in list(root):
+            root.remove(child)
+        complex_type = etree.SubElement(root, _XS + "complexType")
+        etree.SubElement(complex_type, _XS + "sequence").append(copy.deepcopy(register))
+    elif part != "outside":
+        raise ValueError(f"unknown part {part!r}: use 'outside' or 'register'")
+    return etree.XMLSchema(tree)

@@ -28,7 +28,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-__all__ = ["KeyRing", "KeySpecError", "SigJob", "SigOutcome", "decode_signature", "verify_batch"]
+from harness.verify.findings import FindingLog, Location
+
+__all__ = ["KeyRing", "KeySpecError", "SigJob", "SigOutcome", "decode_signature", "report_outcomes", "verify_batch"]
 
 _SHA1 = hashes.SHA1()
 _PKCS1 = padding.PKCS1v15()
@@ -217,3 +219,20 @@ def verify_batch(ring: KeyRing, jobs: list[SigJob]) -> list[SigOutcome]:
             continue
         bad.append(SigOutcome(job.where, "bad", job.data, job.key_version))
     return bad
+
+
+def report_outcomes(outcomes: list[SigOutcome], log: FindingLog) -> None:
+    """Turn the signatures that failed into findings (``SIG-FORMAT``, ``SIG-NO-KEY``, ``SIG-RESTART``, …)."""
+    for outcome in outcomes:
+        register, nr, trans_id, line, first = outcome.where
+        loc = Location(register=register, nr=nr, trans_id=trans_id, path="cashtransaction/signature", line=line)
+        if outcome.kind == "format":
+            log.add("SIG-FORMAT", loc, problem=outcome.detail)
+        elif outcome.kind == "nokey":
+            log.add("SIG-NO-KEY", loc, group=outcome.key_version, key_version=outcome.key_version)
+        elif outcome.kind == "restart":
+            log.add("SIG-RESTART", loc, nr=nr)
+        elif first and nr.strip() not in ("1", "0"):
+            log.add("SIG-START", loc, nr=nr)
+        else:
+            log.add("SIG-VERIFY", loc, key_version=outcome.key_version, data=outcome.detail)

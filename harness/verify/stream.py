@@ -22,15 +22,16 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import Any, Protocol
 
 from lxml import etree
 
 from harness.saft_spec import NAMESPACE
 from harness.verify.findings import FindingLog, Location
+from harness.verify.layout import CutReader, Layout, RangeReader
 from harness.verify.records import NS, Basic, Event, Transaction, read_basic, read_event, read_transaction
 
-__all__ = ["Handler", "preflight", "read"]
+__all__ = ["Handler", "preflight", "read", "read_outside", "read_register"]
 
 _FILE_NAME = re.compile(r"^SAF-T Cash Register_\d{9}_\d{14}(_\d+_\d+)?\.xml$")
 _PARSER_OPTIONS: dict[str, Any] = {
@@ -41,6 +42,10 @@ _PARSER_OPTIONS: dict[str, Any] = {
     "remove_comments": True,
     "remove_pis": True,
 }
+
+
+class _Source(Protocol):
+    def read(self, size: int = -1) -> bytes: ...
 
 
 class Handler(Protocol):
@@ -180,7 +185,7 @@ class _Unqualified:
     the original file.
     """
 
-    def __init__(self, handle: BinaryIO) -> None:
+    def __init__(self, handle: _Source) -> None:
         self._handle = handle
         self._head, count = _DEFAULT_NS.subn(rb"\1", handle.read(1 << 16), count=1)
         self.stripped = count == 1
@@ -207,7 +212,54 @@ def read(path: Path, handler: Handler, log: FindingLog) -> bool:
         return False
 
 
-def _read(source: _Unqualified, ns: str, path: Path, handler: Handler, log: FindingLog) -> bool:
+def read_register(
+    path: Path, layout: Layout, index: int, handler: Handler, log: FindingLog, schema: etree.XMLSchema | None = None
+) -> bool:
+    """Stream only register ``index`` of ``layout`` through ``handler`` (line 1 = the range's first line).
+
+    Args:
+        path: The file.
+        layout: Its registers (:func:`harness.verify.layout.scan`).
+        index: Which register.
+        handler: Gets the register's events and transactions.
+        log: Gets a fatal finding if the range cannot be read.
+        schema: Validate the range while reading it (``part_schema("register")``); a
+            validity error then ends the reading like a parse error.
+
+    Returns:
+        True if the whole register was read (and was valid, if ``schema`` was given).
+    """
+    try:
+        with path.open("rb") as handle:
+            source = RangeReader(handle, layout.declaration, layout.spans[index])
+            return _read(source, "", path, handler, log, schema)
+    except OSError as exc:
+        log.add("FILE-READ", Location(), path=str(path), reason=exc.strerror or str(exc))
+        return False
+
+
+def read_outside(
+    path: Path, layout: Layout, handler: Handler, log: FindingLog, schema: etree.XMLSchema | None = None
+) -> bool:
+    """Stream everything of ``path`` but its registers (header, company, masterfiles) through ``handler``.
+
+    ``schema`` (``part_schema("outside")``) validates what is read, as in :func:`read_register`.
+
+    Returns:
+        True if the whole file was read (and was valid, if ``schema`` was given).
+    """
+    try:
+        with path.open("rb") as handle:
+            source = _Unqualified(CutReader(handle, layout.spans))
+            return _read(source, "" if source.stripped else NS, path, handler, log, schema)
+    except OSError as exc:
+        log.add("FILE-READ", Location(), path=str(path), reason=exc.strerror or str(exc))
+        return False
+
+
+def _read(
+    source: _Source, ns: str, path: Path, handler: Handler, log: FindingLog, schema: etree.XMLSchema | None = None
+) -> bool:
     register = ""
     cut = len(ns)
     header_t = ns + "header"
@@ -218,8 +270,9 @@ def _read(source: _Unqualified, ns: str, path: Path, handler: Handler, log: Find
     tags = tuple(ns + name for name in _NAMES)
     ident = name = ""
     company_done = False
+    options = _PARSER_OPTIONS if schema is None else {**_PARSER_OPTIONS, "schema": schema}
     try:
-        for _ev, el in etree.iterparse(source, events=("end",), tag=tags, **_PARSER_OPTIONS):
+        for _ev, el in etree.iterparse(source, events=("end",), tag=tags, **options):
             tag = el.tag
             if tag == trans_t:
                 handler.transaction(read_transaction(el, register, cut))

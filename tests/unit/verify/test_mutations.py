@@ -14,8 +14,10 @@ from __future__ import annotations
 import base64
 import copy
 import gc
+import multiprocessing
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -24,7 +26,7 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from harness.verify import RULES, KeyRing, Severity, VerifyOptions, verify_file
+from harness.verify import RULES, FileResult, KeyRing, Severity, VerifyOptions, verify_file
 from reference_till.money import format_amount, parse_amount
 from reference_till.signing import FIRST_PREVIOUS, RsaSigner, signature_data
 
@@ -527,3 +529,44 @@ def test_mutation_is_caught(mutation: Case, demo_export: Any, tmp_path: Path) ->
     assert not unexpected, f"{unexpected} reported; found {sorted(every)}"
     assert "FILE-NAME" not in every
     assert not found["fatal"], found
+
+
+# --- registers checked in parallel give the same findings as one stream ---------------------
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[ProcessPoolExecutor]:
+    """One pool of two forked workers for the whole module (as ``verify_files`` shares one)."""
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(max_workers=2, mp_context=context) as executor:
+        yield executor
+
+
+def _described(result: FileResult) -> list[tuple[Any, ...]]:
+    """Everything a finding shows: rule, count, message, first location and samples, in output order."""
+    return [(f.rule.id, f.count, f.message("en"), f.location, tuple(f.samples)) for f in result.findings]
+
+
+@pytest.mark.parametrize("mutation", CASES)
+def test_parallel_registers_find_the_same(
+    mutation: Case, demo_export: Any, tmp_path: Path, pool: ProcessPoolExecutor
+) -> None:
+    """The demo export has two registers; split between workers, each case gives the same findings."""
+    doc = Doc(etree.parse(str(demo_export.path)), demo_export.private_key)
+    mutation.mutate(doc)
+    path = _write(doc, tmp_path)
+    ring = KeyRing()
+    ring.add_public_key(mutation.key_spec.format(key=demo_export.public_key))
+    split = verify_file(path, VerifyOptions(keys=ring), executor=pool)
+    stream = verify_file(path, VerifyOptions(keys=ring, split=False), executor=pool)
+    assert stream.registers_in_parallel == 0
+    assert _described(split) == _described(stream)
+    assert split.transactions == stream.transactions
+
+
+def test_parallel_registers_are_used_on_the_demo_export(demo_export: Any, pool: ProcessPoolExecutor) -> None:
+    result = verify_file(demo_export.path, VerifyOptions(), executor=pool)
+    assert result.registers_in_parallel == 2
+    assert result.schema_engine == "lxml"  # validated part by part while read
+    assert {f.rule.id for f in result.findings} == {"Z-OPEN", "SIG-NOT-CHECKED"}
