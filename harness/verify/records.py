@@ -243,9 +243,7 @@ def read_basic(el: Any, cut: int = _NSLEN) -> Basic:
 
 
 def _vat(el: Any, cut: int) -> Vat:
-    v: dict[str, str] = {}
-    for c in el:
-        v[c.tag[cut:]] = c.text or ""
+    v: dict[str, str] = {c.tag[cut:]: c.text or "" for c in el}
     return Vat(
         v.get("vatCode", "").strip(),
         v.get("vatPerc", "").strip(),
@@ -272,7 +270,7 @@ def _line(el: Any, cut: int) -> Line:
             vat = _vat(c, cut)
         elif tag == "discount":
             discount += _discount(c, cut)
-        elif len(c) == 0:
+        else:  # a leaf, or a block this reader does not use (savings, raise)
             raw[tag] = c.text or ""
     return Line(
         raw.get("lineID", "").strip(),
