@@ -135,8 +135,8 @@ MARKINGS: tuple[Marking, ...] = (
         "title_z_report",
         "Z-rapport",
         False,
-        "ksf_2_8_3",
-        "§ 2-8-3: the Z report must state that it is a Z report",
+        "ksf_2_8_3_l1",
+        "§ 2-8-3 første ledd: the Z report must state that it is a Z report",
     ),
     Marking(
         "title_settlement",
