@@ -42,7 +42,7 @@ run: setup
 
 lint: setup
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check harness devices reference_till
+	$(BIN)/ruff format --check harness devices reference_till features
 
 typecheck: setup
 	$(BIN)/mypy

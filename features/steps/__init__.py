@@ -1,0 +1,1 @@
+"""Shared Given/When vocabulary of the compliance suite: operating the till."""

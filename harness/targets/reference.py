@@ -1,0 +1,196 @@
+"""``reference://``: the reference till in this process, its devices emulated over ``loop://`` links.
+
+The till is the one in :mod:`reference_till`, with a fresh journal in a temporary
+directory, a simulated clock (a business day from 08:00, each reading a few seconds
+later, so runs are repeatable) and, per kassapunkt, the harness's printer, drawer and
+payment terminal (:class:`~reference_till.demo_devices.EmulatedShop`): the till reaches
+them through the same link URLs a shop's configuration would hold, and they record what
+really happened in the evidence log. The driver passes the till's refusals on as
+:class:`~harness.targets.base.Refused`.
+
+URL: ``reference://`` (two kassapunkter) or ``reference://?registers=1&day=2026-11-22``.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import parse_qs, urlsplit
+
+from harness.targets.base import Concluded, Refused, TargetError, TillDriver
+from reference_till.config import TillConfig, load_config
+from reference_till.demo import SimulatedClock
+from reference_till.demo_devices import EmulatedShop
+from reference_till.errors import TillError
+from reference_till.till import OSLO, Till
+
+__all__ = ["ReferenceTarget"]
+
+_T = TypeVar("_T")
+_DEFAULT_DAY = date(2026, 11, 23)
+
+
+class ReferenceTarget(TillDriver):
+    """The reference till, in process, with emulated devices.
+
+    Args:
+        url: ``reference://`` with optional ``registers`` (1 or 2) and ``day`` (ISO date).
+        config: The shop; the embedded default when omitted.
+        make_till: Builds the till (tests use it to build a till with a fault switched on).
+    """
+
+    def __init__(
+        self,
+        url: str = "reference://",
+        *,
+        config: TillConfig | None = None,
+        make_till: Callable[..., Till] = Till,
+    ) -> None:
+        parts = urlsplit(url)
+        if parts.scheme != "reference":
+            raise TargetError(f"{url!r} is not a reference:// URL")
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        try:
+            count = int(query.get("registers", "2"))
+            day = date.fromisoformat(query.get("day", _DEFAULT_DAY.isoformat()))
+        except ValueError as exc:
+            raise TargetError(f"{url}: {exc}; write reference://?registers=2&day=2026-11-23") from exc
+        self.config = config or load_config()
+        if not 1 <= count <= len(self.config.registers):
+            raise TargetError(f"{url}: registers must be 1 to {len(self.config.registers)}")
+        self.name = url
+        self.clock = SimulatedClock(datetime.combine(day, time(8, 0), OSLO))
+        self._folder = tempfile.TemporaryDirectory(prefix="kassakontroll-reference-")
+        self.shop = EmulatedShop(self.config, registers=count)
+        self.evidence = self.shop.log
+        self.registers = tuple(r.id for r in self.config.registers[:count])
+        try:
+            self.till = make_till(
+                Path(self._folder.name) / "journal.sqlite", self.config, devices=self.shop.devices, clock=self.clock
+            )
+        except BaseException:
+            self.shop.close()
+            self._folder.cleanup()
+            raise
+
+    @contextmanager
+    def _verb(self, verb: str) -> Iterator[None]:
+        try:
+            yield
+        except TillError as exc:
+            raise Refused(verb, str(exc), getattr(exc, "clause", "")) from exc
+
+    def _do(self, verb: str, action: Callable[[], _T]) -> _T:
+        with self._verb(verb):
+            return action()
+
+    # --- session
+    def open_register(self, register: str, operator: str) -> None:
+        """Start the kassapunkt and log the operator in."""
+        self._do("start the kassapunkt", lambda: self.till.start(register))
+        self._do("log in", lambda: self.till.login(register, operator))
+
+    def close_register(self, register: str) -> None:
+        """Log out and stop the kassapunkt."""
+        self._do("log out", lambda: self.till.logout(register))
+        self._do("stop the kassapunkt", lambda: self.till.stop(register))
+
+    def register_float(self, register: str, amount: int) -> None:
+        """Register the opening change float."""
+        self._do("register an opening float", lambda: self.till.register_float(register, amount))
+
+    # --- the sale
+    def add_item(self, register: str, art_id: str, quantity: int = 1) -> None:
+        """Add a sale line."""
+        self._do("add a line", lambda: self.till.add_item(register, art_id, quantity))
+
+    def return_item(self, register: str, art_id: str, quantity: int = 1) -> None:
+        """Add a return line."""
+        self._do("register a return", lambda: self.till.return_item(register, art_id, quantity))
+
+    def discount(self, register: str, line: int, amount: int) -> None:
+        """Give a manual discount on a line."""
+        self._do("give a discount", lambda: self.till.discount(register, line, amount))
+
+    def park(self, register: str) -> str:
+        """Park the open sale."""
+        return self._do("park the sale", lambda: self.till.park(register))
+
+    def resume(self, register: str, ref: str) -> None:
+        """Resume a parked sale."""
+        self._do("resume the sale", lambda: self.till.resume(register, ref))
+
+    def pay_cash(self, register: str, tendered: int | None = None) -> None:
+        """Take cash."""
+        self._do("take cash", lambda: self.till.pay_cash(register, tendered))
+
+    def pay_card(self, register: str, amount: int | None = None) -> None:
+        """Take a card payment through the emulated terminal."""
+        self._do("take a card payment", lambda: self.till.pay_card(register, amount))
+
+    def conclude(self, register: str) -> Concluded:
+        """Conclude the sale."""
+        tx = self._do("conclude the sale", lambda: self.till.conclude(register))
+        return Concluded(tx.trans_id, tx.amount_in)
+
+    def void(self, register: str) -> None:
+        """Cancel the open sale."""
+        self._do("void the sale", lambda: self.till.void(register))
+
+    # --- documents and functions
+    def copy_receipt(self, register: str, trans_id: str) -> None:
+        """Print a copy receipt."""
+        self._do("print a copy receipt", lambda: self.till.print_copy(register, trans_id))
+
+    def provisional_receipt(self, register: str) -> None:
+        """Print a provisional receipt."""
+        self._do("print a provisional receipt", lambda: self.till.provisional_receipt(register))
+
+    def training(self, register: str, on: bool) -> None:
+        """Switch training mode."""
+        self._do("switch training mode", lambda: self.till.set_training(register, on))
+
+    def price_lookup(self, register: str, art_id: str) -> None:
+        """Look up a price."""
+        self._do("look up a price", lambda: self.till.price_lookup(register, art_id))
+
+    def open_drawer(self, register: str) -> None:
+        """Open the drawer without a sale."""
+        self._do("open the drawer", lambda: self.till.open_drawer(register))
+
+    def close_drawer(self, register: str) -> None:
+        """Push the emulated drawer shut."""
+        self.shop.close_drawer(register)
+
+    def x_report(self, register: str) -> None:
+        """Produce an X report."""
+        self._do("produce an X report", lambda: self.till.x_report(register))
+
+    def z_report(self, register: str) -> None:
+        """Produce a Z report."""
+        self._do("produce a Z report", lambda: self.till.z_report(register))
+
+    def export_journal(self, out_dir: Path, start: date | None = None, end: date | None = None) -> Path:
+        """Export the journal as SAF-T."""
+        today = self.clock().date()
+        summary = self._do("export the journal", lambda: self.till.export_saft(out_dir, start or today, end or today))
+        if summary.path is None:
+            raise TargetError("the reference till wrote no export file")
+        return Path(summary.path)
+
+    # --- the harness's side
+    def set_printer(self, register: str, *, paper_out: bool = False, cover_open: bool = False) -> None:
+        """Put the emulated printer into paper-out or cover-open state (or back to ready)."""
+        self.shop.stations[register].printer.set_state(paper="out" if paper_out else "ok", cover_open=cover_open)
+
+    def close(self) -> None:
+        """Close the till, its devices and the temporary journal."""
+        try:
+            self.till.close()
+        finally:
+            self.shop.close()
+            self._folder.cleanup()
