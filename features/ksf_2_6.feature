@@ -40,3 +40,4 @@ Feature: Functions a cash register system must not have (kassasystemforskrifta Â
       And the operator concludes the sale
       Then the till refuses
       And no salskvittering has been printed
+      And the exported journal holds no cash transaction

@@ -5,10 +5,14 @@ Each Then step judges from the printer's evidence (:mod:`harness.observe`).
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from lxml import etree
 from pytest_bdd import parsers, scenarios, then
 
 from features.steps.operate import Scene
 from harness.observe import Printed, printed
+from harness.saft_spec import NAMESPACE
 from harness.targets import TillDriver
 
 scenarios("ksf_2_6.feature")
@@ -48,3 +52,11 @@ def one_marked(till: TillDriver, scene: Scene, mark: str) -> None:
     """§ 2-6 fjerde ledd: never more than one kopikvittering."""
     marked = [d for d in printed(till.evidence, scene.register, scene.start) if d.contains(mark)]
     assert len(marked) == 1, f"{len(marked)} documents marked {mark!r} printed"
+
+
+@then("the exported journal holds no cash transaction")
+def journal_holds_no_transaction(till: TillDriver, scene: Scene, tmp_path: Path) -> None:
+    """§ 2-6 fjerde ledd, § 2-7: nothing was concluded -- the journal export has no ``cashtransaction``."""
+    export = till.export_journal(tmp_path)
+    count = sum(1 for _ in etree.iterparse(str(export), tag=f"{{{NAMESPACE}}}cashtransaction", no_network=True))
+    assert count == 0, f"the journal export holds {count} cash transaction(s): a sale was concluded"

@@ -11,13 +11,18 @@ where kassakontroll is installed). It
   per scenario, closed afterwards;
 * reports a scenario whose target cannot perform a verb
   (:class:`~harness.targets.base.NotSupportedByTarget`) as skipped with the reason
-  "not automated on this target" -- never as passed.
+  "not automated on this target" -- never as passed;
+* with ``--run-log FILE``, writes one JSON object per scenario (NDJSON): its node id,
+  scenario id, clause ids, verdict (``passed``, ``failed``, ``not automated``,
+  ``skipped``), duration and, when it did not pass, the reason.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Generator, Iterator
-from typing import Any
+from pathlib import Path
+from typing import Any, TextIO
 
 import pytest
 
@@ -36,6 +41,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     """``--target``."""
     group = parser.getgroup("kassakontroll", "kassakontroll compliance suite")
     group.addoption(
+        "--run-log",
+        default=None,
+        metavar="FILE",
+        help="write one JSON line per scenario (verdict, clause ids, scenario id) to FILE",
+    )
+    group.addoption(
         "--target",
         default="reference://",
         help="the till to test: reference:// (default), or a scheme a kassakontroll.targets plugin serves",
@@ -44,9 +55,54 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     """Register the clause markers and the scenario-id marker."""
-    for clause in load_clauses().values():
+    registry = load_clauses()
+    for clause in registry.values():
         config.addinivalue_line("markers", f"{clause.id}: {clause.citation}")
     config.addinivalue_line("markers", f"{SCENARIO_ID}(id): the stable id of a compliance scenario")
+    path = config.getoption("--run-log", None)
+    if path:
+        config.pluginmanager.register(_RunLog(Path(path), set(registry)), "kassakontroll-run-log")
+
+
+class _RunLog:
+    """Writes the scenario verdicts as NDJSON, one line per scenario, as they are known."""
+
+    def __init__(self, path: Path, clauses: set[str]) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._out: TextIO = path.open("w", encoding="utf-8")
+        self._clauses = clauses
+        self._items: dict[str, pytest.Item] = {}
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        self._items = {item.nodeid: item for item in items}
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if not (report.when == "call" or (report.when == "setup" and not report.passed)):
+            return
+        item = self._items.get(report.nodeid)
+        markers = [m for m in item.iter_markers()] if item is not None else []
+        scenario = next((str(m.args[0]) for m in markers if m.name == SCENARIO_ID and m.args), "")
+        verdict: str = report.outcome
+        reason = ""
+        if report.skipped and isinstance(report.longrepr, tuple):
+            reason = str(report.longrepr[2])
+            verdict = "not automated" if reason.startswith(NOT_AUTOMATED) else "skipped"
+        elif report.failed:
+            crash = getattr(report.longrepr, "reprcrash", None)
+            reason = str(getattr(crash, "message", "")) or "failed"
+        record = {
+            "nodeid": report.nodeid,
+            "scenario_id": scenario,
+            "clauses": sorted({m.name for m in markers if m.name in self._clauses}),
+            "verdict": verdict,
+            "seconds": round(report.duration, 4),
+            "reason": reason,
+        }
+        self._out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self._out.flush()
+
+    def pytest_unconfigure(self) -> None:
+        self._out.close()
 
 
 @pytest.hookimpl(tryfirst=True)

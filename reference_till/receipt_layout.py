@@ -185,6 +185,7 @@ def render_receipt(
     config: TillConfig,
     *,
     copy: bool = False,
+    mark: bool = True,
     width: int = 48,
     cut: bool = True,
 ) -> bytes:
@@ -194,6 +195,7 @@ def render_receipt(
         doc: The document (see :func:`document_for`).
         config: The till configuration: company, means of payment.
         copy: Print as a copy receipt marked «KOPI» (§ 2-8-6).
+        mark: Print the «KOPI» marking on a copy (False only under the ``no_copy_mark`` fault).
         width: Columns of normal-size text (48 for Font A on 80 mm paper).
         cut: End with a paper cut (``GS V``).
 
@@ -214,7 +216,7 @@ def render_receipt(
     else:
         # § 2-8-4 / § 2-8-5: the receipt's name is at the top, the first printed text.
         out.title(marking(_TITLE_KEYS[doc.kind]).text)
-    if copy:
+    if copy and mark:
         # kassasystemforskrifta § 2-8-6: copy receipts marked «KOPI».
         kopi = marking("copy").text
         out.mark(kopi)

@@ -51,6 +51,7 @@ from pathlib import Path
 from reference_till.codes import EventType
 from reference_till.config import TillConfig, load_config
 from reference_till.errors import OperationError
+from reference_till.faults import Fault
 from reference_till.journal import Journal
 from reference_till.model import CashTransaction, Event, Payment, TransactionKind
 from reference_till.money import format_amount
@@ -73,6 +74,8 @@ class Till(SalesMixin, DocumentsMixin, ReportsMixin, RecoveryMixin):
         devices: Peripherals per kassapunkt id; in-memory devices where not given.
         clock: Returns the current time (aware, Europe/Oslo); injectable for tests and demos.
         electronic_receipts: Callable receiving ``(address, document_bytes)`` for e-receipts.
+        faults: Rules to break on purpose (:mod:`reference_till.faults`; only the harness's
+            own meta-tests switch them on).
     """
 
     def __init__(
@@ -83,8 +86,10 @@ class Till(SalesMixin, DocumentsMixin, ReportsMixin, RecoveryMixin):
         devices: Mapping[str, RegisterDevices] | None = None,
         clock: Callable[[], datetime] = _oslo_now,
         electronic_receipts: Callable[[str, bytes], None] | None = None,
+        faults: frozenset[Fault] = frozenset(),
     ) -> None:
         self.config = config or load_config()
+        self.faults = faults
         # the key is checked before the journal file is created or opened (no leaked connection)
         self._signer: Signer = signer_from_config(self.config.signing)
         self.journal = Journal(journal_path)

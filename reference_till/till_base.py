@@ -31,6 +31,7 @@ from reference_till import receipt_layout
 from reference_till.codes import EventType
 from reference_till.config import PaymentMeans, TillConfig
 from reference_till.errors import DrawerOpen, OperationError, PrinterUnavailable, ReceiptNotPrinted
+from reference_till.faults import Fault
 from reference_till.journal import Journal
 from reference_till.model import CashTransaction, Event, Payment, ReportFigures, Series, TransactionKind, trans_id
 from reference_till.ports import (
@@ -97,6 +98,7 @@ class _TillBase:
 
     config: TillConfig
     journal: Journal
+    faults: frozenset[Fault]
     outbox: list[tuple[str, bytes]]
     _signer: Signer
     _clock: Callable[[], datetime]
@@ -218,7 +220,7 @@ class _TillBase:
     def _require_printer(self, reg: _RegisterState) -> None:
         # kassasystemforskrifta § 2-6 fjerde ledd: no sale concluded without a printed receipt
         status = reg.devices.printer.status()
-        if not status.ready:
+        if not status.ready and Fault.IGNORE_PAPER_OUT not in self.faults:
             raise PrinterUnavailable(
                 f"kassapunkt {reg.id}: the receipt printer reports {status.describe()}; kassasystemforskrifta "
                 "§ 2-6 fjerde ledd: a sale cannot be concluded without printing its receipt. Fix the printer "
@@ -351,7 +353,10 @@ class _TillBase:
             number=number,
             amount=tx.amount_in,
         )
-        return event, (0, f"copy of {tx.trans_id}", lambda: receipt_layout.render_receipt(doc, self.config, copy=True))
+        marked = Fault.NO_COPY_MARK not in self.faults
+        return event, (
+            0, f"copy of {tx.trans_id}", lambda: receipt_layout.render_receipt(doc, self.config, copy=True, mark=marked)
+        )  # fmt: skip
 
     def _last_z(self, reg: _RegisterState) -> tuple[int, ReportFigures | None]:
         last = self.journal.last_event(EventType.Z_REPORT, reg.id)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from reference_till import receipt_layout
 from reference_till.codes import EventType
 from reference_till.errors import CopyLimitReached, OperationError
+from reference_till.faults import Fault
 from reference_till.model import Series, TransactionKind
 from reference_till.money import format_amount, vat_of_gross
 from reference_till.till_base import _RegisterState, _TillBase
@@ -76,7 +77,8 @@ class DocumentsMixin(_TillBase):
             tx = self.journal.transaction(trans_id_)
             if tx is None or not (tx.is_sale_document or tx.kind is TransactionKind.CREDIT_SALE):
                 raise OperationError(f"no receipt {trans_id_!r} in the journal")
-            if self.journal.count_events(EventType.COPY_RECEIPT, trans_id=trans_id_) >= 1:
+            copies = self.journal.count_events(EventType.COPY_RECEIPT, trans_id=trans_id_)
+            if copies >= 1 and Fault.SECOND_COPY not in self.faults:
                 raise CopyLimitReached(
                     f"receipt {trans_id_} already has its copy; kassasystemforskrifta § 2-6 "
                     "fjerde ledd allows one copy receipt"

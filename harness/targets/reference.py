@@ -8,7 +8,9 @@ them through the same link URLs a shop's configuration would hold, and they reco
 really happened in the evidence log. The driver passes the till's refusals on as
 :class:`~harness.targets.base.Refused`.
 
-URL: ``reference://`` (two kassapunkter) or ``reference://?registers=1&day=2026-11-22``.
+URL: ``reference://`` (two kassapunkter) or ``reference://?registers=1&day=2026-11-22``;
+``fault=NAME[,NAME]`` switches on fault switches (:mod:`reference_till.faults`) to prove
+that scenarios fail against a till that breaks their rule.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from harness.targets.base import Concluded, Refused, TargetError, TillDriver
 from reference_till.config import TillConfig, load_config
 from reference_till.demo import SimulatedClock
 from reference_till.demo_devices import EmulatedShop
-from reference_till.errors import TillError
+from reference_till.errors import ReceiptNotPrinted, TillError
+from reference_till.faults import parse_faults
 from reference_till.till import OSLO, Till
 
 __all__ = ["ReferenceTarget"]
@@ -40,7 +43,7 @@ class ReferenceTarget(TillDriver):
     Args:
         url: ``reference://`` with optional ``registers`` (1 or 2) and ``day`` (ISO date).
         config: The shop; the embedded default when omitted.
-        make_till: Builds the till (tests use it to build a till with a fault switched on).
+        make_till: Builds the till (``Till`` unless a test wraps it).
     """
 
     def __init__(
@@ -57,6 +60,7 @@ class ReferenceTarget(TillDriver):
         try:
             count = int(query.get("registers", "2"))
             day = date.fromisoformat(query.get("day", _DEFAULT_DAY.isoformat()))
+            faults = parse_faults(query.get("fault", ""))
         except ValueError as exc:
             raise TargetError(f"{url}: {exc}; write reference://?registers=2&day=2026-11-23") from exc
         self.config = config or load_config()
@@ -70,8 +74,9 @@ class ReferenceTarget(TillDriver):
         self.registers = tuple(r.id for r in self.config.registers[:count])
         try:
             self.till = make_till(
-                Path(self._folder.name) / "journal.sqlite", self.config, devices=self.shop.devices, clock=self.clock
-            )
+                Path(self._folder.name) / "journal.sqlite", self.config, devices=self.shop.devices, clock=self.clock,
+                faults=faults,
+            )  # fmt: skip
         except BaseException:
             self.shop.close()
             self._folder.cleanup()
@@ -81,12 +86,15 @@ class ReferenceTarget(TillDriver):
     def _verb(self, verb: str) -> Iterator[None]:
         try:
             yield
+        except ReceiptNotPrinted:
+            pass  # accepted and journaled; the printer failed mid-document (the evidence shows it)
         except TillError as exc:
             raise Refused(verb, str(exc), getattr(exc, "clause", "")) from exc
 
-    def _do(self, verb: str, action: Callable[[], _T]) -> _T:
+    def _do(self, verb: str, action: Callable[[], _T]) -> _T | None:
         with self._verb(verb):
             return action()
+        return None  # the receipt did not print (ReceiptNotPrinted)
 
     # --- session
     def open_register(self, register: str, operator: str) -> None:
@@ -118,7 +126,10 @@ class ReferenceTarget(TillDriver):
 
     def park(self, register: str) -> str:
         """Park the open sale."""
-        return self._do("park the sale", lambda: self.till.park(register))
+        ref = self._do("park the sale", lambda: self.till.park(register))
+        if ref is None:
+            raise TargetError(f"kassapunkt {register}: parking gave no reference")
+        return ref
 
     def resume(self, register: str, ref: str) -> None:
         """Resume a parked sale."""
@@ -135,6 +146,10 @@ class ReferenceTarget(TillDriver):
     def conclude(self, register: str) -> Concluded:
         """Conclude the sale."""
         tx = self._do("conclude the sale", lambda: self.till.conclude(register))
+        if tx is None:  # concluded, but its receipt did not print: the journal has it
+            tx = self.till.journal.last_transaction(register)
+            if tx is None:
+                raise TargetError(f"kassapunkt {register}: the till reported a concluded sale the journal lacks")
         return Concluded(tx.trans_id, tx.amount_in)
 
     def void(self, register: str) -> None:
@@ -178,7 +193,7 @@ class ReferenceTarget(TillDriver):
         """Export the journal as SAF-T."""
         today = self.clock().date()
         summary = self._do("export the journal", lambda: self.till.export_saft(out_dir, start or today, end or today))
-        if summary.path is None:
+        if summary is None or summary.path is None:
             raise TargetError("the reference till wrote no export file")
         return Path(summary.path)
 
