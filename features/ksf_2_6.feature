@@ -41,3 +41,19 @@ Feature: Functions a cash register system must not have (kassasystemforskrifta �
       Then the till refuses
       And no salskvittering has been printed
       And the exported journal holds no cash transaction
+
+  @ksf_2_6_l5
+  Rule: § 2-6 femte ledd: no registrations while the integrated drawer is open
+
+    @id_ksf_2_6_l5_001
+    Scenario: A registration is refused while the drawer stands open
+      Given a concluded cash sale of 1 × article "1001" with the drawer left open
+      When the operator registers 1 × article "1002"
+      Then the till refuses
+
+    @id_ksf_2_6_l5_002
+    Scenario: Registrations go on once the drawer is shut
+      Given a concluded cash sale of 1 × article "1001" with the drawer left open
+      When the cashier pushes the drawer shut
+      And the operator registers 1 × article "1002"
+      Then the till accepts

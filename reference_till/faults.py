@@ -23,6 +23,9 @@ class Fault(StrEnum):
     SECOND_COPY = "second_copy"
     NO_COPY_MARK = "no_copy_mark"
     IGNORE_PAPER_OUT = "ignore_paper_out"
+    Z_WITH_OPEN_SALE = "z_with_open_sale"
+    IGNORE_OPEN_DRAWER = "ignore_open_drawer"
+    UNNAMED_Z_REPORT = "unnamed_z_report"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +47,9 @@ FAULTS: dict[Fault, FaultInfo] = {
     Fault.IGNORE_PAPER_OUT: FaultInfo(
         "ksf_2_6_l4", "concludes a sale without reading the printer's status (paper out, cover open)"
     ),
+    Fault.Z_WITH_OPEN_SALE: FaultInfo("ksf_2_8_3_l2", "produces a Z report while a sale is open or parked"),
+    Fault.IGNORE_OPEN_DRAWER: FaultInfo("ksf_2_6_l5", "takes registrations while the drawer is open"),
+    Fault.UNNAMED_Z_REPORT: FaultInfo("ksf_2_8_3_l1", "prints the Z report without saying it is a Z report"),
 }
 
 

@@ -76,13 +76,14 @@ def _sum(items: Iterable[KeyCountAmount]) -> CountAmount:
     return CountAmount(sum(i.count for i in rows), sum(i.amount for i in rows))
 
 
-def render_report(fig: ReportFigures, config: TillConfig, *, width: int = 48) -> bytes:
+def render_report(fig: ReportFigures, config: TillConfig, *, width: int = 48, named: bool = True) -> bytes:
     """Render an X or Z report printout with every § 2-8-2 figure under its letter.
 
     Args:
         fig: The report figures.
         config: The till configuration (names of groups, means and operators).
         width: Columns of normal-size text.
+        named: Print the report's name (False only under the ``unnamed_z_report`` fault).
 
     Returns:
         The bytes from ``ESC @`` to the cut.
@@ -92,7 +93,7 @@ def render_report(fig: ReportFigures, config: TillConfig, *, width: int = 48) ->
     """
     out = Layout(width)
     z = fig.report_type == "Z"
-    name = marking("title_z_report" if z else "title_x_report").text
+    name = marking("title_z_report" if z else "title_x_report").text if named else "Rapport"
     # § 2-8-2 a / § 2-8-3: the report states whether it is an X or a Z report; Z is numbered.
     out.title(name)
     if z:

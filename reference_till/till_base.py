@@ -206,7 +206,7 @@ class _TillBase:
     def _require_drawer_closed(self, reg: _RegisterState) -> None:
         # kassasystemforskrifta § 2-6 femte ledd: no registrations while the integrated drawer is open
         self._observe_drawer(reg)
-        if reg.devices.drawer.is_open():
+        if reg.devices.drawer.is_open() and Fault.IGNORE_OPEN_DRAWER not in self.faults:
             raise DrawerOpen(
                 f"kassapunkt {reg.id}: the cash drawer is open; kassasystemforskrifta § 2-6 femte "
                 "ledd forbids registrations while the integrated drawer is open. Close it first."

@@ -19,6 +19,7 @@ from typing import Any, TextIO
 from reference_till import receipt_layout
 from reference_till.codes import EventType
 from reference_till.errors import OperationError, ZReportBlocked
+from reference_till.faults import Fault
 from reference_till.model import (
     CashTransaction,
     Event,
@@ -82,7 +83,7 @@ class ReportsMixin(_TillBase):
         """
         with self._lock:
             reg = self._reg(register_id)
-            if reg.sale is not None or reg.parked:
+            if (reg.sale is not None or reg.parked) and Fault.Z_WITH_OPEN_SALE not in self.faults:
                 open_refs = ([reg.sale.ref] if reg.sale else []) + sorted(reg.parked)
                 raise ZReportBlocked(
                     f"kassapunkt {reg.id} has open or parked sales ({', '.join(open_refs)}); "
@@ -91,10 +92,17 @@ class ReportsMixin(_TillBase):
                 )
             self._require_printer(reg)
             figures = self._report(reg, "Z")
+            named = Fault.UNNAMED_Z_REPORT not in self.faults
             self._commit(
                 reg,
                 [self._event(reg, EventType.Z_REPORT, at=figures.at, text="Z-rapport", report=figures)],
-                [(0, f"Z report {figures.report_id}", lambda: receipt_layout.render_report(figures, self.config))],
+                [
+                    (
+                        0,
+                        f"Z report {figures.report_id}",
+                        lambda: receipt_layout.render_report(figures, self.config, named=named),
+                    )
+                ],
             )
             return figures
 

@@ -26,6 +26,7 @@ class Scene:
         start: Evidence cursor when the scenario began.
         step_start: Evidence cursor when the last When step began.
         sales: Sales concluded in this scenario, in order.
+        parked: References of the sales parked in this scenario.
         refusal: The last operation the till refused (None if it accepted it).
     """
 
@@ -33,6 +34,7 @@ class Scene:
     start: int = 0
     step_start: int = 0
     sales: list[Concluded] = field(default_factory=list)
+    parked: list[str] = field(default_factory=list)
     refusal: Refused | None = None
 
     @property
@@ -77,10 +79,26 @@ def concluded_cash_sale(till: TillDriver, scene: Scene, quantity: int, art_id: s
     till.close_drawer(scene.register)
 
 
+@given(parsers.parse('a concluded cash sale of {quantity:d} × article "{art_id}" with the drawer left open'))
+def concluded_cash_sale_drawer_open(till: TillDriver, scene: Scene, quantity: int, art_id: str) -> None:
+    """A whole cash sale; the drawer the sale opened is left open."""
+    till.add_item(scene.register, art_id, quantity)
+    till.pay_cash(scene.register)
+    scene.sales.append(till.conclude(scene.register))
+
+
 @given("the drawer is closed again")
+@when("the cashier pushes the drawer shut")
 def drawer_closed(till: TillDriver, scene: Scene) -> None:
     """The cashier pushes the drawer shut."""
     till.close_drawer(scene.register)
+
+
+@given(parsers.parse('a parked sale of {quantity:d} × article "{art_id}"'))
+def parked_sale(till: TillDriver, scene: Scene, quantity: int, art_id: str) -> None:
+    """A sale with one line, parked."""
+    till.add_item(scene.register, art_id, quantity)
+    scene.parked.append(till.park(scene.register))
 
 
 # --- When ----------------------------------------------------------------------------------
@@ -114,6 +132,31 @@ def copy_receipt(till: TillDriver, scene: Scene) -> None:
 def another_copy_receipt(till: TillDriver, scene: Scene) -> None:
     """Ask for a second kopikvittering of the same sale."""
     copy_receipt(till, scene)
+
+
+@when("the operator parks the sale")
+def park(till: TillDriver, scene: Scene) -> None:
+    """Park the open sale."""
+    _attempt(scene, till, lambda: scene.parked.append(till.park(scene.register)))
+
+
+@when("the operator resumes the parked sale")
+def resume(till: TillDriver, scene: Scene) -> None:
+    """Resume the sale parked last."""
+    assert scene.parked, "the scenario parked no sale"
+    _attempt(scene, till, lambda: till.resume(scene.register, scene.parked.pop()))
+
+
+@when("the operator voids the sale")
+def void(till: TillDriver, scene: Scene) -> None:
+    """Cancel the open sale."""
+    _attempt(scene, till, lambda: till.void(scene.register))
+
+
+@when("the operator asks for a Z report")
+def z_report(till: TillDriver, scene: Scene) -> None:
+    """Ask for the day's Z report."""
+    _attempt(scene, till, lambda: till.z_report(scene.register))
 
 
 @when("the printer runs out of paper")
