@@ -21,8 +21,9 @@ error has been checked.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from lxml import etree
 
@@ -203,13 +204,7 @@ def read(path: Path, handler: Handler, log: FindingLog) -> bool:
     Returns:
         True if the whole file was read.
     """
-    try:
-        with path.open("rb") as handle:
-            source = _Unqualified(handle)
-            return _read(source, "" if source.stripped else NS, path, handler, log)
-    except OSError as exc:
-        log.add("FILE-READ", Location(), path=str(path), reason=exc.strerror or str(exc))
-        return False
+    return _stream(path, handler, log, _unqualified)
 
 
 def read_register(
@@ -229,13 +224,11 @@ def read_register(
     Returns:
         True if the whole register was read (and was valid, if ``schema`` was given).
     """
-    try:
-        with path.open("rb") as handle:
-            source = RangeReader(handle, layout.declaration, layout.spans[index])
-            return _read(source, "", path, handler, log, schema)
-    except OSError as exc:
-        log.add("FILE-READ", Location(), path=str(path), reason=exc.strerror or str(exc))
-        return False
+
+    def source(handle: BinaryIO) -> tuple[_Source, str]:
+        return RangeReader(handle, layout.declaration, layout.spans[index]), ""
+
+    return _stream(path, handler, log, source, schema)
 
 
 def read_outside(
@@ -248,10 +241,27 @@ def read_outside(
     Returns:
         True if the whole file was read (and was valid, if ``schema`` was given).
     """
+    return _stream(path, handler, log, lambda handle: _unqualified(CutReader(handle, layout.spans)), schema)
+
+
+def _unqualified(handle: _Source) -> tuple[_Source, str]:
+    """The reader that drops the default namespace, and the tag prefix it leaves."""
+    source = _Unqualified(handle)
+    return source, "" if source.stripped else NS
+
+
+def _stream(
+    path: Path,
+    handler: Handler,
+    log: FindingLog,
+    source: Callable[[BinaryIO], tuple[_Source, str]],
+    schema: etree.XMLSchema | None = None,
+) -> bool:
+    """Open ``path``, wrap it with ``source`` (bytes to serve, tag prefix) and read it; report I/O errors."""
     try:
         with path.open("rb") as handle:
-            source = _Unqualified(CutReader(handle, layout.spans))
-            return _read(source, "" if source.stripped else NS, path, handler, log, schema)
+            reader, ns = source(handle)
+            return _read(reader, ns, path, handler, log, schema)
     except OSError as exc:
         log.add("FILE-READ", Location(), path=str(path), reason=exc.strerror or str(exc))
         return False
