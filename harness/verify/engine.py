@@ -148,16 +148,18 @@ def _verify(path: Path, options: VerifyOptions, pool: Executor, log: FindingLog,
     in_parts = layout is not None and options.schema_engine == "auto"
     schema_future = None if inline or in_parts else pool.submit(validate, path, engine=options.schema_engine)
     split = _verify_split(path, layout, options, pool, in_parts) if layout is not None else None
-    if split is not None:
+    parallel = 0
+    if split is None:
+        if in_parts:  # the split gave up: validate the whole file beside the stream
+            schema_future = pool.submit(validate, path, engine=options.schema_engine)
+        checker, complete = _verify_stream(path, options, pool, log)
+    else:
         checker, parts_valid = split
         log.extend(checker.log)
         complete = True
-        if in_parts:
-            schema_future = None if parts_valid else pool.submit(validate, path, engine=options.schema_engine)
-    else:
-        if in_parts:
+        parallel = len(layout.spans) if layout is not None else 0
+        if not parts_valid:  # a part broke the schema: the full validator gives messages and lines
             schema_future = pool.submit(validate, path, engine=options.schema_engine)
-        checker, complete = _verify_stream(path, options, pool, log)
     if not options.keys and checker.transactions:
         log.add("SIG-NOT-CHECKED", Location())
     result: SchemaResult
@@ -173,10 +175,8 @@ def _verify(path: Path, options: VerifyOptions, pool: Executor, log: FindingLog,
                 "XSD-INVALID", Location(line=error.line), group=error.message, times=error.count,
                 line=error.line, detail=error.message,
             )  # fmt: skip
-    return FileResult(
-        path, log.findings(), checker.transactions, time.perf_counter() - started, result.engine,
-        len(layout.spans) if split is not None and layout is not None else 0,
-    )  # fmt: skip
+    seconds = time.perf_counter() - started
+    return FileResult(path, log.findings(), checker.transactions, seconds, result.engine, parallel)
 
 
 def _verify_stream(path: Path, options: VerifyOptions, pool: Executor, log: FindingLog) -> tuple[Checker, bool]:
@@ -203,39 +203,30 @@ def _verify_stream(path: Path, options: VerifyOptions, pool: Executor, log: Find
     return checker, complete
 
 
-class _Head:
-    """Passes the header and masterfiles to a checker, noting the last line they came from."""
+class _HeadChecker(Checker):
+    """Checks the header and masterfiles of a file whose registers are cut out.
 
-    def __init__(self, checker: Checker) -> None:
-        self.checker = checker
-        self.last_line = 0
+    Notes the last line a header or masterfile came from: one after the first register
+    means the file must be read in one stream (a register is checked against the
+    masterfiles read before it).
+    """
+
+    last_line = 0
 
     def header(self, values: dict[str, str], line: int) -> None:
+        """Remember the period; note the line."""
         self.last_line = max(self.last_line, line)
-        self.checker.header(values, line)
-
-    def company(self, ident: str, name: str) -> None:
-        self.checker.company(ident, name)
+        super().header(values, line)
 
     def masterfile(self, kind: str, values: dict[str, str], line: int) -> None:
+        """Collect the masterfile; note the line."""
         self.last_line = max(self.last_line, line)
-        self.checker.masterfile(kind, values, line)
+        super().masterfile(kind, values, line)
 
     def basic(self, basic: Basic) -> None:
+        """Check the basic; note the line."""
         self.last_line = max(self.last_line, basic.line)
-        self.checker.basic(basic)
-
-    def register(self, register_id: str, line: int) -> None:  # pragma: no cover - registers are cut out
-        raise AssertionError("a register was not cut out")
-
-    def event(self, event: Any) -> None:  # pragma: no cover
-        raise AssertionError("a register was not cut out")
-
-    def transaction(self, transaction: Any) -> None:  # pragma: no cover
-        raise AssertionError("a register was not cut out")
-
-    def register_end(self) -> None:  # pragma: no cover
-        raise AssertionError("a register was not cut out")
+        super().basic(basic)
 
 
 def _verify_split(
@@ -254,20 +245,19 @@ def _verify_split(
     Returns:
         The checker holding the merged findings, and whether every part was valid.
     """
-    head = _Head(Checker(FindingLog(), None, options.batch))
-    valid = read_outside(path, layout, head, head.checker.log, part_schema("outside") if validate_parts else None)
+    checker = _HeadChecker(FindingLog(), None, options.batch)
+    valid = read_outside(path, layout, checker, checker.log, part_schema("outside") if validate_parts else None)
     if not valid:
-        head = _Head(Checker(FindingLog(), None, options.batch))
-        if not read_outside(path, layout, head, head.checker.log):
+        checker = _HeadChecker(FindingLog(), None, options.batch)
+        if not read_outside(path, layout, checker, checker.log):
             return None
-    if head.last_line >= layout.lines[0]:
+    if checker.last_line >= layout.lines[0]:
         return None
-    masters = head.checker.masters()
+    masters = checker.masters()
     futures: list[Future[RegisterResult]] = [
         pool.submit(check_register, path, layout, index, masters, options.keys, options.batch, validate_parts)
         for index in range(len(layout.spans))
     ]
-    checker = head.checker
     try:
         for future, first_line in zip(futures, layout.lines, strict=True):
             result = future.result()
