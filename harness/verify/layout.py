@@ -110,7 +110,7 @@ def _scan(handle: BinaryIO) -> Layout:
         line += chunk.count(b"\n", 0, keep)
         base += keep
         chunk, skip = chunk[keep:], 2
-    return Layout(declaration.group(0) if declaration else b"", *_pairs(sorted(tags, key=lambda t: t[1])))
+    return Layout(declaration.group(0) if declaration else b"", *_pairs(tags))  # found in file order
 
 
 def _pairs(tags: list[tuple[bool, int, int]]) -> tuple[tuple[tuple[int, int], ...], tuple[int, ...]]:
