@@ -16,8 +16,7 @@ that scenarios fail against a till that breaks their rule.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import TypeVar
@@ -82,19 +81,14 @@ class ReferenceTarget(TillDriver):
             self._folder.cleanup()
             raise
 
-    @contextmanager
-    def _verb(self, verb: str) -> Iterator[None]:
+    def _do(self, verb: str, action: Callable[[], _T]) -> _T | None:
+        """Run a till verb; its refusal becomes :class:`Refused`, a receipt that did not print gives None."""
         try:
-            yield
+            return action()
         except ReceiptNotPrinted:
-            pass  # accepted and journaled; the printer failed mid-document (the evidence shows it)
+            return None  # accepted and journaled; the printer failed mid-document (the evidence shows it)
         except TillError as exc:
             raise Refused(verb, str(exc), getattr(exc, "clause", "")) from exc
-
-    def _do(self, verb: str, action: Callable[[], _T]) -> _T | None:
-        with self._verb(verb):
-            return action()
-        return None  # the receipt did not print (ReceiptNotPrinted)
 
     # --- session
     def open_register(self, register: str, operator: str) -> None:
