@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
@@ -44,3 +46,12 @@ def demo_export(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoExport
         public_key=Path(str(_DATA / "demo_signing_key.pub.pem")),
         private_key=Path(str(_DATA / "demo_signing_key.pem")),
     )
+
+
+@pytest.fixture(scope="session")
+def pool() -> Iterator[ProcessPoolExecutor]:
+    """One pool of two forked workers, shared as ``verify_files`` shares one."""
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(max_workers=2, mp_context=context) as executor:
+        yield executor

@@ -14,9 +14,8 @@ from __future__ import annotations
 import base64
 import copy
 import gc
-import multiprocessing
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -26,9 +25,10 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from harness.verify import RULES, FileResult, KeyRing, Severity, VerifyOptions, verify_file
+from harness.verify import RULES, KeyRing, Severity, VerifyOptions, verify_file
 from reference_till.money import format_amount, parse_amount
 from reference_till.signing import FIRST_PREVIOUS, RsaSigner, signature_data
+from tests.unit.verify.split_and_stream import split_and_stream
 
 NS = "urn:StandardAuditFile-Taxation-CashRegister:NO"
 Q = "{" + NS + "}"
@@ -534,20 +534,6 @@ def test_mutation_is_caught(mutation: Case, demo_export: Any, tmp_path: Path) ->
 # --- registers checked in parallel give the same findings as one stream ---------------------
 
 
-@pytest.fixture(scope="module")
-def pool() -> Iterator[ProcessPoolExecutor]:
-    """One pool of two forked workers for the whole module (as ``verify_files`` shares one)."""
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(max_workers=2, mp_context=context) as executor:
-        yield executor
-
-
-def _described(result: FileResult) -> list[tuple[Any, ...]]:
-    """Everything a finding shows: rule, count, message, first location and samples, in output order."""
-    return [(f.rule.id, f.count, f.message("en"), f.location, tuple(f.samples)) for f in result.findings]
-
-
 @pytest.mark.parametrize("mutation", CASES)
 def test_parallel_registers_find_the_same(
     mutation: Case, demo_export: Any, tmp_path: Path, pool: ProcessPoolExecutor
@@ -558,11 +544,7 @@ def test_parallel_registers_find_the_same(
     path = _write(doc, tmp_path)
     ring = KeyRing()
     ring.add_public_key(mutation.key_spec.format(key=demo_export.public_key))
-    split = verify_file(path, VerifyOptions(keys=ring), executor=pool)
-    stream = verify_file(path, VerifyOptions(keys=ring, split=False), executor=pool)
-    assert stream.registers_in_parallel == 0
-    assert _described(split) == _described(stream)
-    assert split.transactions == stream.transactions
+    split_and_stream(path, pool, ring)
 
 
 def test_parallel_registers_are_used_on_the_demo_export(demo_export: Any, pool: ProcessPoolExecutor) -> None:

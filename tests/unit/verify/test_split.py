@@ -9,28 +9,19 @@ and line numbers), and wherever it could be fooled it does not split at all.
 
 from __future__ import annotations
 
-import multiprocessing
 import re
-from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from harness.verify import FileResult, KeyRing, VerifyOptions, verify_file
+from harness.verify import KeyRing, VerifyOptions, verify_file
 from harness.verify import layout as layout_module
 from harness.verify.layout import scan
+from tests.unit.verify.split_and_stream import split_and_stream
 
 NAME = "SAF-T Cash Register_999999999_20261122000000.xml"
-
-
-@pytest.fixture(scope="module")
-def pool() -> Iterator[ProcessPoolExecutor]:
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(max_workers=2, mp_context=context) as executor:
-        yield executor
 
 
 @pytest.fixture(scope="module")
@@ -44,20 +35,6 @@ def _write(tmp_path: Path, data: bytes) -> Path:
     path = tmp_path / NAME
     path.write_bytes(data)
     return path
-
-
-def _described(result: FileResult) -> list[tuple[Any, ...]]:
-    return [(f.rule.id, f.count, f.message("en"), f.location, tuple(f.samples)) for f in result.findings]
-
-
-def _both(path: Path, pool: ProcessPoolExecutor, keys: KeyRing | None = None) -> tuple[FileResult, FileResult]:
-    """Verify ``path`` split (where it can be) and in one stream; their findings must agree."""
-    ring = keys or KeyRing()
-    split = verify_file(path, VerifyOptions(keys=ring), executor=pool)
-    stream = verify_file(path, VerifyOptions(keys=ring, split=False), executor=pool)
-    assert _described(split) == _described(stream)
-    assert stream.registers_in_parallel == 0
-    return split, stream
 
 
 def _register_bounds(data: bytes, index: int) -> tuple[int, int]:
@@ -127,7 +104,7 @@ def test_scan_refuses_prefixed_tags_and_single_registers(raw: bytes, tmp_path: P
 def test_a_comment_hiding_a_register_is_not_split(raw: bytes, tmp_path: Path, pool: ProcessPoolExecutor) -> None:
     start, end = _register_bounds(raw, 1)
     data = raw[:start] + b"<!-- " + raw[start:end] + b" -->" + raw[end:]
-    split, _stream = _both(_write(tmp_path, data), pool)
+    split, _stream = split_and_stream(_write(tmp_path, data), pool)
     assert split.registers_in_parallel == 0
     assert split.transactions < verify_file(_write(tmp_path, raw), VerifyOptions(workers=0)).transactions
 
@@ -144,7 +121,7 @@ def test_transid_repeated_across_registers_is_reported_where_it_is(
         + second.replace(b"<transID>" + own_id + b"</transID>", b"<transID>" + first_id + b"</transID>")
         + raw[end:]
     )
-    split, _stream = _both(_write(tmp_path, data), pool)
+    split, _stream = split_and_stream(_write(tmp_path, data), pool)
     assert split.registers_in_parallel == 0  # merged, the id sets overlap: read again in one stream
     duplicates = [f for f in split.findings if f.rule.id == "NUM-TRANSID-DUP"]
     assert duplicates and duplicates[0].location.register == "K2"
@@ -156,7 +133,7 @@ def test_eventid_repeated_across_registers_is_reported(raw: bytes, tmp_path: Pat
     second = raw[start:end]
     own = re.search(rb"<eventID>([^<]+)</eventID>", second).group(0)  # type: ignore[union-attr]
     data = raw[:start] + second.replace(own, b"<eventID>1</eventID>", 1) + raw[end:]
-    split, _stream = _both(_write(tmp_path, data), pool)
+    split, _stream = split_and_stream(_write(tmp_path, data), pool)
     assert split.registers_in_parallel == 0
     assert "NUM-EVENTID-DUP" in {f.rule.id for f in split.findings}
 
@@ -167,7 +144,7 @@ def test_not_well_formed_second_register_gives_the_streams_fatal_finding(
     start, end = _register_bounds(raw, 1)
     broken = raw[start:end].replace(b"</regDesc>", b"</regDescX>", 1)
     data = raw[:start] + broken + raw[end:]
-    split, _stream = _both(_write(tmp_path, data), pool)
+    split, _stream = split_and_stream(_write(tmp_path, data), pool)
     assert split.registers_in_parallel == 0
     assert not split.usable
     syntax = [f for f in split.findings if f.rule.id == "XML-SYNTAX"]
@@ -179,7 +156,7 @@ def test_schema_error_in_the_second_register_keeps_the_split_and_its_line(
 ) -> None:
     start, end = _register_bounds(raw, 1)
     data = raw[:start] + raw[start:end].replace(b"</regDesc>", b"</regDesc><colour>red</colour>", 1) + raw[end:]
-    split, _stream = _both(_write(tmp_path, data), pool)
+    split, _stream = split_and_stream(_write(tmp_path, data), pool)
     assert split.registers_in_parallel == 2
     assert split.schema_engine == "libxml2"  # a part was invalid: the full validator gave the messages
     invalid = [f for f in split.findings if f.rule.id == "XSD-INVALID"]
@@ -195,7 +172,7 @@ def test_findings_in_the_second_register_carry_file_line_numbers(
     assert nr is not None
     changed = second[: nr.start(1)] + str(int(nr.group(1)) + 5).encode() + second[nr.end(1) :]
     data = raw[:start] + changed + raw[end:]
-    split, _stream = _both(_write(tmp_path, data), pool)
+    split, _stream = split_and_stream(_write(tmp_path, data), pool)
     assert split.registers_in_parallel == 2
     gaps = [f for f in split.findings if f.rule.id == "NUM-NR"]
     assert gaps and gaps[0].location.register == "K2"
@@ -215,7 +192,7 @@ def test_masterfile_after_a_register_is_read_in_one_stream(
     end = _register_bounds(raw, 1)[1]
     moved = raw[: articles.start()] + raw[articles.end() : end] + b"\n" + raw[articles.start() : articles.end()]
     data = moved + raw[end:]
-    split, _stream = _both(_write(tmp_path, data), pool)
+    split, _stream = split_and_stream(_write(tmp_path, data), pool)
     assert split.registers_in_parallel == 0
 
 
@@ -241,7 +218,7 @@ def _ring(keys: dict[str, Path]) -> KeyRing:
 
 
 def test_signed_four_register_export_is_clean_split(four_registers: dict[str, Path], pool: ProcessPoolExecutor) -> None:
-    split, stream = _both(four_registers["export"], pool, _ring(four_registers))
+    split, stream = split_and_stream(four_registers["export"], pool, _ring(four_registers))
     assert split.registers_in_parallel == 4
     assert split.transactions == stream.transactions == 600
     assert not split.findings, [f.rule.id for f in split.findings]
@@ -256,7 +233,7 @@ def test_broken_signature_in_the_last_register_is_found_split(
     flipped = b"A" if data[at : at + 1] != b"A" else b"B"
     path = tmp_path / four_registers["export"].name
     path.write_bytes(data[:at] + flipped + data[at + 1 :])
-    split, _stream = _both(path, pool, _ring(four_registers))
+    split, _stream = split_and_stream(path, pool, _ring(four_registers))
     assert split.registers_in_parallel == 4
     verify = [f for f in split.findings if f.rule.id == "SIG-VERIFY"]
     assert verify and verify[0].location.register == "K4"
