@@ -4,17 +4,46 @@ These steps only operate; they never judge. What the till did is judged by the T
 steps next to each paragraph's feature file, from evidence. An operation the till
 refuses is remembered in :class:`Scene` (``refusal``) for a Then step to look at; a
 refusal nobody expected fails the scenario at its Then step, not here.
+
+The scenarios name the suite's kassapunkter and operators as ``"K1"``/``"K2"`` and
+``"1001"``/``"1002"``; :class:`Scene` maps them to the first and second ids the target's
+capability profile lists, so a vendor's till keeps its own ids. Amounts are written as
+the receipt shows them (``21,90`` kr) and handed to the till in øre.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 import pytest
 from pytest_bdd import given, parsers, then, when
 
+from harness.journal_export import JournalExport, export_and_read
+from harness.profile import Profile
 from harness.targets import Concluded, Refused, TillDriver
+
+#: The suite's names for the profile's first and second kassapunkt and operator.
+_REGISTER_ROLES = ("K1", "K2")
+_OPERATOR_ROLES = ("1001", "1002")
+
+
+def ore(kroner: str) -> int:
+    """``"21,90"`` or ``"1 000,00"`` kr as written in a scenario -> øre.
+
+    Raises:
+        ValueError: Not an amount with at most two decimals.
+    """
+    text = kroner.replace(" ", "").replace("\u00a0", "").replace(",", ".")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"{kroner!r} is not an amount in kroner (write 21,90)") from None
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValueError(f"{kroner!r} has more than two decimals")
+    return int(amount * 100)
 
 
 @dataclass
@@ -36,6 +65,25 @@ class Scene:
     sales: list[Concluded] = field(default_factory=list)
     parked: list[str] = field(default_factory=list)
     refusal: Refused | None = None
+    profile: Profile | None = None
+    out_dir: Path | None = None
+    exports: int = 0
+
+    def register_id(self, role: str) -> str:
+        """The target's id of the suite's kassapunkt ``role`` (``"K1"`` -> the profile's first)."""
+        return _role(role, _REGISTER_ROLES, self.profile.registers if self.profile else ())
+
+    def operator_id(self, role: str) -> str:
+        """The target's id of the suite's operator ``role`` (``"1001"`` -> the profile's first)."""
+        return _role(role, _OPERATOR_ROLES, self.profile.operators if self.profile else ())
+
+    def journal(self, till: TillDriver) -> JournalExport:
+        """Export the journal as it is now, verify it with the profile's keys and read it."""
+        assert self.profile is not None and self.out_dir is not None, "the scene has no profile"
+        self.exports += 1
+        out = self.out_dir / f"export-{self.exports}"
+        out.mkdir(parents=True)
+        return export_and_read(till, out, self.profile)
 
     @property
     def last_sale(self) -> Concluded:
@@ -44,11 +92,18 @@ class Scene:
         return self.sales[-1]
 
 
+def _role(role: str, roles: tuple[str, ...], ids: tuple[str, ...]) -> str:
+    if role in roles and roles.index(role) < len(ids):
+        return ids[roles.index(role)]
+    return role
+
+
 @pytest.fixture
-def scene(till: TillDriver) -> Scene:
+def scene(till: TillDriver, profile: Profile, tmp_path: Path) -> Scene:
     """The scenario's memory, starting at the evidence log's current end."""
     cursor = till.evidence.cursor()
-    return Scene(register=till.registers[0], start=cursor, step_start=cursor)
+    register = profile.registers[0] if profile.registers else till.registers[0]
+    return Scene(register=register, start=cursor, step_start=cursor, profile=profile, out_dir=tmp_path)
 
 
 def _attempt(scene: Scene, till: TillDriver, action: Callable[[], object]) -> None:
@@ -66,8 +121,8 @@ def _attempt(scene: Scene, till: TillDriver, action: Callable[[], object]) -> No
 @given(parsers.parse('kassapunkt "{register}" is open with operator "{operator}"'))
 def open_register(till: TillDriver, scene: Scene, register: str, operator: str) -> None:
     """Start a kassapunkt and log an operator in."""
-    till.open_register(register, operator)
-    scene.register = register
+    scene.register = scene.register_id(register)
+    till.open_register(scene.register, scene.operator_id(operator))
 
 
 @given(parsers.parse('a concluded cash sale of {quantity:d} × article "{art_id}"'))
@@ -101,6 +156,36 @@ def parked_sale(till: TillDriver, scene: Scene, quantity: int, art_id: str) -> N
     scene.parked.append(till.park(scene.register))
 
 
+@given(parsers.parse('a concluded card sale of {quantity:d} × article "{art_id}"'))
+def concluded_card_sale(till: TillDriver, scene: Scene, quantity: int, art_id: str) -> None:
+    """A whole sale: one line, paid by card through the payment terminal, concluded."""
+    till.add_item(scene.register, art_id, quantity)
+    till.pay_card(scene.register)
+    scene.sales.append(till.conclude(scene.register))
+
+
+@given(parsers.parse('a concluded return of {quantity:d} × article "{art_id}" paid back in cash'))
+def concluded_return(till: TillDriver, scene: Scene, quantity: int, art_id: str) -> None:
+    """A whole return: goods taken back, the money paid out in cash, concluded, the drawer shut."""
+    till.return_item(scene.register, art_id, quantity)
+    till.pay_cash(scene.register)
+    scene.sales.append(till.conclude(scene.register))
+    till.close_drawer(scene.register)
+
+
+@given(parsers.parse("an opening float of {amount} kr is registered"))
+def opening_float(till: TillDriver, scene: Scene, amount: str) -> None:
+    """Register the vekselkasse; the drawer it opened is pushed shut."""
+    till.register_float(scene.register, ore(amount))
+    till.close_drawer(scene.register)
+
+
+@given("training mode is on")
+def training_on_given(till: TillDriver, scene: Scene) -> None:
+    """Switch treningsmodus on."""
+    till.training(scene.register, True)
+
+
 # --- When ----------------------------------------------------------------------------------
 
 
@@ -110,16 +195,82 @@ def register_item(till: TillDriver, scene: Scene, quantity: int, art_id: str) ->
     _attempt(scene, till, lambda: till.add_item(scene.register, art_id, quantity))
 
 
+@when(parsers.parse('the operator registers a return of {quantity:d} × article "{art_id}"'))
+def return_line(till: TillDriver, scene: Scene, quantity: int, art_id: str) -> None:
+    """Add a return line."""
+    _attempt(scene, till, lambda: till.return_item(scene.register, art_id, quantity))
+
+
+@when(parsers.parse("the operator gives a discount of {amount} kr on line {line:d}"))
+def discount(till: TillDriver, scene: Scene, amount: str, line: int) -> None:
+    """A manual discount at the kassapunkt."""
+    _attempt(scene, till, lambda: till.discount(scene.register, line, ore(amount)))
+
+
+@when(parsers.parse("the operator corrects line {line:d} to quantity {quantity:d}"))
+def correct_line(till: TillDriver, scene: Scene, line: int, quantity: int) -> None:
+    """Change a line's quantity before the sale is concluded."""
+    _attempt(scene, till, lambda: till.correct_line(scene.register, line, quantity))
+
+
+@when(parsers.parse("the operator deletes line {line:d}"))
+def remove_line(till: TillDriver, scene: Scene, line: int) -> None:
+    """Delete a line before the sale is concluded."""
+    _attempt(scene, till, lambda: till.remove_line(scene.register, line))
+
+
+@when(parsers.parse('the operator enters the buyer\'s name "{name}"'))
+def buyer(till: TillDriver, scene: Scene, name: str) -> None:
+    """Put the buyer's name on the sale."""
+    _attempt(scene, till, lambda: till.set_buyer(scene.register, name))
+
+
 @when("the customer pays the total in cash")
 def pay_cash(till: TillDriver, scene: Scene) -> None:
     """Take cash for the sale's total."""
     _attempt(scene, till, lambda: till.pay_cash(scene.register))
 
 
+@when(parsers.parse("the customer pays {amount} kr in cash"))
+def pay_cash_amount(till: TillDriver, scene: Scene, amount: str) -> None:
+    """Take a given amount of cash (part payment, or more than the total)."""
+    _attempt(scene, till, lambda: till.pay_cash(scene.register, ore(amount)))
+
+
+@when("the customer pays the total by card")
+def pay_card(till: TillDriver, scene: Scene) -> None:
+    """Take the total through the payment terminal."""
+    _attempt(scene, till, lambda: till.pay_card(scene.register))
+
+
+@when("the customer pays the total with a gift card")
+def pay_giftcard(till: TillDriver, scene: Scene) -> None:
+    """Take the total as a gift card."""
+    _attempt(scene, till, lambda: till.pay_other(scene.register, "giftcard"))
+
+
+@when("the customer pays the total by mobile payment")
+def pay_mobile(till: TillDriver, scene: Scene) -> None:
+    """Take the total as a mobile payment."""
+    _attempt(scene, till, lambda: till.pay_other(scene.register, "mobile"))
+
+
 @when("the operator concludes the sale")
 def conclude(till: TillDriver, scene: Scene) -> None:
     """Conclude the sale."""
     _attempt(scene, till, lambda: scene.sales.append(till.conclude(scene.register)))
+
+
+@when(parsers.parse('the operator concludes the sale with the receipt sent to "{address}"'))
+def conclude_electronic(till: TillDriver, scene: Scene, address: str) -> None:
+    """Conclude and send the receipt electronically."""
+    _attempt(scene, till, lambda: scene.sales.append(till.conclude(scene.register, electronic_receipt=address)))
+
+
+@when(parsers.parse('the operator concludes the sale as a credit sale to customer "{customer}"'))
+def conclude_credit(till: TillDriver, scene: Scene, customer: str) -> None:
+    """Conclude as a credit sale invoiced later."""
+    _attempt(scene, till, lambda: scene.sales.append(till.conclude_credit(scene.register, customer)))
 
 
 @when("the operator asks for a copy receipt of the sale")
@@ -153,6 +304,84 @@ def void(till: TillDriver, scene: Scene) -> None:
     _attempt(scene, till, lambda: till.void(scene.register))
 
 
+@when("the operator prints a provisional receipt")
+def provisional(till: TillDriver, scene: Scene) -> None:
+    """Print a foreløpig kvittering of the open sale."""
+    _attempt(scene, till, lambda: till.provisional_receipt(scene.register))
+
+
+@when("the operator asks for an exchange slip of the sale")
+def exchange_slip(till: TillDriver, scene: Scene) -> None:
+    """Print a byttelapp for the last concluded sale."""
+    _attempt(scene, till, lambda: till.exchange_slip(scene.register, scene.last_sale.trans_id))
+
+
+@when("the operator switches training mode on")
+def training_on(till: TillDriver, scene: Scene) -> None:
+    """Switch treningsmodus on."""
+    _attempt(scene, till, lambda: till.training(scene.register, True))
+
+
+@when("the operator switches training mode off")
+def training_off(till: TillDriver, scene: Scene) -> None:
+    """Switch treningsmodus off."""
+    _attempt(scene, till, lambda: till.training(scene.register, False))
+
+
+@when(parsers.parse('the operator looks up the price of article "{art_id}"'))
+def price_lookup(till: TillDriver, scene: Scene, art_id: str) -> None:
+    """A prisundersøking: the price shown, nothing sold."""
+    _attempt(scene, till, lambda: till.price_lookup(scene.register, art_id))
+
+
+@when(parsers.parse('the operator changes the price of article "{art_id}" to {amount} kr'))
+def change_price(till: TillDriver, scene: Scene, art_id: str, amount: str) -> None:
+    """Change an article's price."""
+    _attempt(scene, till, lambda: till.change_price(scene.register, art_id, ore(amount)))
+
+
+@when("the operator opens the drawer without a sale")
+def open_drawer(till: TillDriver, scene: Scene) -> None:
+    """A nullinnslag."""
+    _attempt(scene, till, lambda: till.open_drawer(scene.register))
+
+
+@when(parsers.parse("the operator registers a cash pay-in of {amount} kr"))
+def cash_in(till: TillDriver, scene: Scene, amount: str) -> None:
+    """An innbetaling."""
+    _attempt(scene, till, lambda: till.cash_in(scene.register, ore(amount)))
+
+
+@when(parsers.parse("the operator registers a cash pay-out of {amount} kr"))
+def cash_out(till: TillDriver, scene: Scene, amount: str) -> None:
+    """An utbetaling."""
+    _attempt(scene, till, lambda: till.cash_out(scene.register, ore(amount)))
+
+
+@when(parsers.parse('operator "{operator}" logs in'))
+def login(till: TillDriver, scene: Scene, operator: str) -> None:
+    """Another operator takes over the kassapunkt."""
+    _attempt(scene, till, lambda: till.login(scene.register, scene.operator_id(operator)))
+
+
+@when("the operator logs out")
+def logout(till: TillDriver, scene: Scene) -> None:
+    """The operator logs out."""
+    _attempt(scene, till, lambda: till.logout(scene.register))
+
+
+@when("the operator asks for an X report")
+def x_report(till: TillDriver, scene: Scene) -> None:
+    """Ask for an X report."""
+    _attempt(scene, till, lambda: till.x_report(scene.register))
+
+
+@when(parsers.parse("the operator settles the day with {amount} kr counted"))
+def settle(till: TillDriver, scene: Scene, amount: str) -> None:
+    """The dagsoppgjør against the Z report."""
+    _attempt(scene, till, lambda: till.settle(scene.register, ore(amount)))
+
+
 @when("the operator asks for a Z report")
 def z_report(till: TillDriver, scene: Scene) -> None:
     """Ask for the day's Z report."""
@@ -163,6 +392,44 @@ def z_report(till: TillDriver, scene: Scene) -> None:
 def paper_out(till: TillDriver, scene: Scene) -> None:
     """The harness's printer reports paper end from now on."""
     till.set_printer(scene.register, paper_out=True)
+
+
+@when("the printer's cover is opened")
+def cover_open(till: TillDriver, scene: Scene) -> None:
+    """The harness's printer reports its cover open from now on."""
+    till.set_printer(scene.register, cover_open=True)
+
+
+@when("the printer is ready again")
+def printer_ready(till: TillDriver, scene: Scene) -> None:
+    """Paper loaded and cover closed."""
+    till.set_printer(scene.register)
+
+
+@when("the drawer sticks open")
+def drawer_stuck(till: TillDriver, scene: Scene) -> None:
+    """The harness's drawer can no longer be pushed shut."""
+    till.set_drawer(scene.register, stuck_open=True)
+
+
+@when("the drawer is repaired")
+def drawer_repaired(till: TillDriver, scene: Scene) -> None:
+    """The drawer works again (it can be pushed shut)."""
+    till.set_drawer(scene.register, stuck_open=False)
+
+
+@when(parsers.parse("the payment terminal will {outcome} the next payment"))
+def terminal_outcome(till: TillDriver, scene: Scene, outcome: str) -> None:
+    """Script the terminal: ``approve``, ``decline``, ``time out`` or ``abort``."""
+    till.script_terminal(scene.register, outcome.replace("time out", "timeout"))
+
+
+@when("the till process is killed and started again")
+def killed(till: TillDriver, scene: Scene) -> None:
+    """The till dies without warning and comes back on its journal; the operator logs in again."""
+    till.kill_and_restart()
+    operator = scene.profile.operators[0] if scene.profile else "1001"
+    _attempt(scene, till, lambda: till.open_register(scene.register, operator))
 
 
 # --- Then (about the till's answer only; the legal checks sit next to their paragraph) ----

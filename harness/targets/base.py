@@ -86,6 +86,14 @@ class TillDriver(ABC):
         """Register the opening change float (vekselkasse)."""
         raise self._unsupported("register an opening float")
 
+    def login(self, register: str, operator: str) -> None:
+        """Log another operator in at a started kassapunkt (the one logged in before logs out)."""
+        raise self._unsupported("change the operator")
+
+    def logout(self, register: str) -> None:
+        """Log the operator out; the kassapunkt stays started."""
+        raise self._unsupported("log the operator out")
+
     # --- the sale ----------------------------------------------------------------------
     @abstractmethod
     def add_item(self, register: str, art_id: str, quantity: int = 1) -> None:
@@ -98,6 +106,18 @@ class TillDriver(ABC):
     def discount(self, register: str, line: int, amount: int) -> None:
         """Give a manual discount of ``amount`` øre on sale line ``line`` (1-based)."""
         raise self._unsupported("give a manual discount")
+
+    def correct_line(self, register: str, line: int, quantity: int) -> None:
+        """Change the quantity of sale line ``line`` (1-based) before the sale is concluded."""
+        raise self._unsupported("correct a sale line")
+
+    def remove_line(self, register: str, line: int) -> None:
+        """Delete sale line ``line`` (1-based) before the sale is concluded."""
+        raise self._unsupported("delete a sale line")
+
+    def set_buyer(self, register: str, name: str) -> None:
+        """Put the buyer's name on the open sale (bokføringsforskrifta § 5-1-2, cash of NOK 40 000 or more)."""
+        raise self._unsupported("register the buyer's name")
 
     def park(self, register: str) -> str:
         """Park the open sale; return its reference."""
@@ -115,9 +135,22 @@ class TillDriver(ABC):
         """Take a card payment through the payment terminal."""
         raise self._unsupported("take a card payment")
 
+    def pay_other(self, register: str, kind: str, amount: int | None = None) -> None:
+        """Take another means of payment: ``kind`` is ``giftcard`` or ``mobile``."""
+        raise self._unsupported(f"take a {kind} payment")
+
     @abstractmethod
-    def conclude(self, register: str) -> Concluded:
-        """Conclude the sale (the till prints its salskvittering)."""
+    def conclude(self, register: str, *, electronic_receipt: str = "") -> Concluded:
+        """Conclude the sale (the till prints its salskvittering).
+
+        Args:
+            register: The kassapunkt.
+            electronic_receipt: An address the receipt is also sent to (the paper one is then the copy).
+        """
+
+    def conclude_credit(self, register: str, customer: str) -> Concluded:
+        """Conclude the sale as a credit sale invoiced later (the till prints an utleveringskvittering)."""
+        raise self._unsupported("conclude a credit sale")
 
     def void(self, register: str) -> None:
         """Cancel the open sale."""
@@ -148,6 +181,22 @@ class TillDriver(ABC):
         """Push the drawer shut (a cashier's hand; on emulated drawers the harness does it)."""
         raise self._unsupported("close the drawer")
 
+    def exchange_slip(self, register: str, trans_id: str) -> None:
+        """Print a byttelapp (exchange slip) for a concluded sale."""
+        raise self._unsupported("print an exchange slip")
+
+    def cash_in(self, register: str, amount: int) -> None:
+        """Register a cash pay-in (innbetaling) of ``amount`` øre."""
+        raise self._unsupported("register a cash pay-in")
+
+    def cash_out(self, register: str, amount: int) -> None:
+        """Register a cash pay-out (utbetaling) of ``amount`` øre."""
+        raise self._unsupported("register a cash pay-out")
+
+    def change_price(self, register: str, art_id: str, price: int) -> None:
+        """Change an article's price to ``price`` øre."""
+        raise self._unsupported("change a price")
+
     def x_report(self, register: str) -> None:
         """Produce an X report."""
         raise self._unsupported("produce an X report")
@@ -156,14 +205,36 @@ class TillDriver(ABC):
         """Produce a Z report."""
         raise self._unsupported("produce a Z report")
 
+    def settle(self, register: str, counted: int) -> None:
+        """Daily settlement (dagsoppgjør) against the last Z report with ``counted`` øre of cash."""
+        raise self._unsupported("settle the day")
+
     def export_journal(self, out_dir: Path, start: date | None = None, end: date | None = None) -> Path:
         """Export the electronic journal as SAF-T Cash Register XML into ``out_dir``; return the file."""
         raise self._unsupported("export the journal")
+
+    def kill_and_restart(self) -> None:
+        """Kill the till's process without warning and start it again on the same journal."""
+        raise self._unsupported("kill and restart the till")
 
     # --- the harness's side -----------------------------------------------------------
     def set_printer(self, register: str, *, paper_out: bool = False, cover_open: bool = False) -> None:
         """Put the emulated printer into a state (paper end, cover open) before the next step."""
         raise self._unsupported("control the printer's state")
+
+    def set_drawer(self, register: str, *, stuck_open: bool = False) -> None:
+        """Make the emulated drawer stick open (it then cannot be pushed shut) or work again."""
+        raise self._unsupported("control the drawer's state")
+
+    def script_terminal(self, register: str, outcome: str, seconds: float = 0.0) -> None:
+        """Script the emulated payment terminal's answer to the next payment.
+
+        Args:
+            register: The kassapunkt whose terminal answers.
+            outcome: ``approve``, ``decline``, ``timeout`` (no answer for ``seconds``) or ``abort``.
+            seconds: How long a ``timeout`` keeps the till waiting.
+        """
+        raise self._unsupported("script the payment terminal")
 
     def close(self) -> None:  # noqa: B027 - optional for targets that hold nothing
         """Release the target (processes, ports, files)."""

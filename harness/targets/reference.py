@@ -22,12 +22,14 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import parse_qs, urlsplit
 
-from harness.targets.base import Concluded, Refused, TargetError, TillDriver
+from harness.targets.base import Concluded, Refused, TargetError
+from harness.targets.shop_side import ShopSide
 from reference_till.config import TillConfig, load_config
 from reference_till.demo import SimulatedClock
 from reference_till.demo_devices import EmulatedShop
 from reference_till.errors import ReceiptNotPrinted, TillError
 from reference_till.faults import parse_faults
+from reference_till.model import CashTransaction
 from reference_till.till import OSLO, Till
 
 __all__ = ["ReferenceTarget"]
@@ -36,7 +38,7 @@ _T = TypeVar("_T")
 _DEFAULT_DAY = date(2026, 11, 23)
 
 
-class ReferenceTarget(TillDriver):
+class ReferenceTarget(ShopSide):
     """The reference till, in process, with emulated devices.
 
     Args:
@@ -71,11 +73,11 @@ class ReferenceTarget(TillDriver):
         self.shop = EmulatedShop(self.config, registers=count)
         self.evidence = self.shop.log
         self.registers = tuple(r.id for r in self.config.registers[:count])
+        self._make_till, self._faults = make_till, faults
+        self._journal_path = Path(self._folder.name) / "journal.sqlite"
         try:
-            self.till = make_till(
-                Path(self._folder.name) / "journal.sqlite", self.config, devices=self.shop.devices, clock=self.clock,
-                faults=faults,
-            )  # fmt: skip
+            self.till = make_till(self._journal_path, self.config, devices=self.shop.devices, clock=self.clock,
+                                  faults=faults)  # fmt: skip
         except BaseException:
             self.shop.close()
             self._folder.cleanup()
@@ -105,6 +107,14 @@ class ReferenceTarget(TillDriver):
         """Register the opening change float."""
         self._do("register an opening float", lambda: self.till.register_float(register, amount))
 
+    def login(self, register: str, operator: str) -> None:
+        """Log another operator in."""
+        self._do("log in", lambda: self.till.login(register, operator))
+
+    def logout(self, register: str) -> None:
+        """Log the operator out."""
+        self._do("log out", lambda: self.till.logout(register))
+
     # --- the sale
     def add_item(self, register: str, art_id: str, quantity: int = 1) -> None:
         """Add a sale line."""
@@ -117,6 +127,18 @@ class ReferenceTarget(TillDriver):
     def discount(self, register: str, line: int, amount: int) -> None:
         """Give a manual discount on a line."""
         self._do("give a discount", lambda: self.till.discount(register, line, amount))
+
+    def correct_line(self, register: str, line: int, quantity: int) -> None:
+        """Change a line's quantity."""
+        self._do("correct a line", lambda: self.till.correct_line(register, line, quantity))
+
+    def remove_line(self, register: str, line: int) -> None:
+        """Delete a line."""
+        self._do("delete a line", lambda: self.till.remove_line(register, line))
+
+    def set_buyer(self, register: str, name: str) -> None:
+        """Put the buyer's name on the sale."""
+        self._do("register the buyer", lambda: self.till.set_buyer(register, name))
 
     def park(self, register: str) -> str:
         """Park the open sale."""
@@ -137,9 +159,24 @@ class ReferenceTarget(TillDriver):
         """Take a card payment through the emulated terminal."""
         self._do("take a card payment", lambda: self.till.pay_card(register, amount))
 
-    def conclude(self, register: str) -> Concluded:
+    def pay_other(self, register: str, kind: str, amount: int | None = None) -> None:
+        """Take a gift card or mobile payment (the first configured means of that kind)."""
+        if kind not in ("giftcard", "mobile"):
+            raise TargetError(f"payment kind {kind!r}: use giftcard or mobile")
+        means = self.config.means_of_kind(kind).id  # type: ignore[arg-type]
+        self._do(f"take a {kind} payment", lambda: self.till.pay_other(register, means, amount))
+
+    def conclude(self, register: str, *, electronic_receipt: str = "") -> Concluded:
         """Conclude the sale."""
-        tx = self._do("conclude the sale", lambda: self.till.conclude(register))
+        tx = self._do("conclude the sale", lambda: self.till.conclude(register, electronic_receipt=electronic_receipt))
+        return self._concluded(register, tx)
+
+    def conclude_credit(self, register: str, customer: str) -> Concluded:
+        """Conclude as a credit sale (delivery receipt)."""
+        tx = self._do("conclude a credit sale", lambda: self.till.conclude_credit(register, customer))
+        return self._concluded(register, tx)
+
+    def _concluded(self, register: str, tx: CashTransaction | None) -> Concluded:
         if tx is None:  # concluded, but its receipt did not print: the journal has it
             tx = self.till.journal.last_transaction(register)
             if tx is None:
@@ -171,9 +208,24 @@ class ReferenceTarget(TillDriver):
         """Open the drawer without a sale."""
         self._do("open the drawer", lambda: self.till.open_drawer(register))
 
-    def close_drawer(self, register: str) -> None:
-        """Push the emulated drawer shut."""
-        self.shop.close_drawer(register)
+    def cash_in(self, register: str, amount: int) -> None:
+        """Register a pay-in."""
+        self._do("register a pay-in", lambda: self.till.cash_in(register, amount))
+
+    def cash_out(self, register: str, amount: int) -> None:
+        """Register a pay-out."""
+        self._do("register a pay-out", lambda: self.till.cash_out(register, amount))
+
+    def change_price(self, register: str, art_id: str, price: int) -> None:
+        """Change an article's price."""
+        self._do("change a price", lambda: self.till.change_price(art_id, price, register_id=register))
+
+    def settle(self, register: str, counted: int) -> None:
+        """Daily settlement with ``counted`` øre of cash counted (whole kroner, counted as one-krone coins)."""
+        if counted % 100:
+            raise TargetError(f"counted cash {counted} øre is not whole kroner; cash is counted in kroner")
+        counts = {100: counted // 100}
+        self._do("settle the day", lambda: self.till.settle(register, counted_by="1002", counts=counts))
 
     def x_report(self, register: str) -> None:
         """Produce an X report."""
@@ -191,10 +243,15 @@ class ReferenceTarget(TillDriver):
             raise TargetError("the reference till wrote no export file")
         return Path(summary.path)
 
-    # --- the harness's side
-    def set_printer(self, register: str, *, paper_out: bool = False, cover_open: bool = False) -> None:
-        """Put the emulated printer into paper-out or cover-open state (or back to ready)."""
-        self.shop.stations[register].printer.set_state(paper="out" if paper_out else "ok", cover_open=cover_open)
+    def kill_and_restart(self) -> None:
+        """Drop the till without closing it (as a killed process would) and open it again on its journal.
+
+        Nothing the till still held in memory is written; the new till recovers from the
+        journal alone (:mod:`reference_till.till_recovery`).
+        """
+        self.till.journal.close()  # what a killed process leaves: the committed journal, nothing else
+        self.till = self._make_till(self._journal_path, self.config, devices=self.shop.devices, clock=self.clock,
+                                    faults=self._faults)  # fmt: skip
 
     def close(self) -> None:
         """Close the till, its devices and the temporary journal."""

@@ -16,6 +16,7 @@ import pytest
 from pytest_bdd.feature import get_features
 
 from harness.clauses import load_clauses
+from harness.profile import CAPABILITIES
 
 FEATURES = Path(__file__).resolve().parents[2] / "features"
 SCENARIO_ID = re.compile(r"^id_(?P<clause>[a-z0-9_]+)_(?P<number>\d{3})$")
@@ -35,15 +36,18 @@ def test_the_suite_has_scenarios() -> None:
     assert _scenarios(), f"no scenarios found under {FEATURES}"
 
 
-def test_every_tag_is_a_clause_or_a_scenario_id() -> None:
-    registry = load_clauses()
-    wrong = [
-        f"{file}: {name}: @{tag}"
-        for file, name, tags in _scenarios()
-        for tag in tags
-        if not tag.startswith("id_") and tag not in registry
-    ]
-    assert not wrong, "tags that name no clause of features/clauses.toml:\n" + "\n".join(wrong)
+def _known(tag: str, clauses: set[str]) -> bool:
+    if tag.startswith("needs_"):
+        return tag.removeprefix("needs_") in CAPABILITIES
+    return tag.startswith("id_") or tag in clauses
+
+
+def test_every_tag_is_a_clause_a_scenario_id_or_a_capability() -> None:
+    clauses = set(load_clauses())
+    wrong = [f"{file}: {name}: @{tag}" for file, name, tags in _scenarios() for tag in tags if not _known(tag, clauses)]
+    assert not wrong, (
+        "tags that name no clause of features/clauses.toml and no capability of harness.profile:\n" + "\n".join(wrong)
+    )
 
 
 def test_every_scenario_has_one_stable_id_of_its_clause() -> None:
