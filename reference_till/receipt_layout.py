@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from reference_till.config import TillConfig
+from reference_till.faults import Fault
 from reference_till.layout_lines import MIN_WIDTH, Layout, clean_text, format_orgnr, percent, stamp
 from reference_till.markings import marking
 from reference_till.model import CashTransaction, Line, Payment, TransactionKind, VatTotal
@@ -185,9 +186,9 @@ def render_receipt(
     config: TillConfig,
     *,
     copy: bool = False,
-    mark: bool = True,
     width: int = 48,
     cut: bool = True,
+    faults: frozenset[Fault] = frozenset(),
 ) -> bytes:
     """Render a receipt to ESC/POS bytes.
 
@@ -195,9 +196,9 @@ def render_receipt(
         doc: The document (see :func:`document_for`).
         config: The till configuration: company, means of payment.
         copy: Print as a copy receipt marked «KOPI» (§ 2-8-6).
-        mark: Print the «KOPI» marking on a copy (False only under the ``no_copy_mark`` fault).
         width: Columns of normal-size text (48 for Font A on 80 mm paper).
         cut: End with a paper cut (``GS V``).
+        faults: Rules to break on purpose (:mod:`reference_till.faults`); empty in production.
 
     Returns:
         The bytes from ``ESC @`` to the cut.
@@ -208,19 +209,23 @@ def render_receipt(
     """
     out = Layout(width)
     markings: list[str] = []
-    if doc.kind in _MARKING_KEYS:
+    kind = _faulty_kind(doc.kind, faults)
+    if kind in _MARKING_KEYS:
         # § 2-8-6 / § 2-8-7: not a receipt for purchase; the marking is the document's name.
-        heading = marking(_MARKING_KEYS[doc.kind]).text
+        heading = marking(_MARKING_KEYS[kind]).text
         out.mark(heading)
         markings.append(heading)
-    else:
+    elif not (kind is DocumentKind.SALES and Fault.NO_RECEIPT_NAME in faults):
         # § 2-8-4 / § 2-8-5: the receipt's name is at the top, the first printed text.
-        out.title(marking(_TITLE_KEYS[doc.kind]).text)
-    if copy and mark:
+        out.title(marking(_TITLE_KEYS[kind]).text)
+    if copy and Fault.NO_COPY_MARK not in faults:
         # kassasystemforskrifta § 2-8-6: copy receipts marked «KOPI».
         kopi = marking("copy").text
-        out.mark(kopi)
-        markings.append(kopi)
+        if Fault.SMALL_COPY_MARK in faults:
+            out.text(kopi)  # breaks § 2-8-6: no larger than the amounts
+        else:
+            out.mark(kopi)
+            markings.append(kopi)
     out.blank()
     _seller(out, config)
     out.blank()
@@ -237,7 +242,7 @@ def render_receipt(
         out.kv("Kundenr.", doc.customer_id)
     out.rule()
     for line in doc.lines:
-        _receipt_line(out, line, amount_unknown=doc.amount_unknown)
+        _receipt_line(out, line, amount_unknown=doc.amount_unknown, positive=Fault.POSITIVE_RETURNS in faults)
     out.rule()
     if doc.vat_totals and not doc.amount_unknown:
         _vat_table(out, doc.vat_totals)
@@ -247,7 +252,7 @@ def render_receipt(
         out.blank()
         out.text("Betaling")
         for payment in doc.payments:
-            _payment(out, payment, config)
+            _payment(out, payment, config, terminal_id=Fault.NO_TERMINAL_ID not in faults)
     if doc.buyer_name:
         # bokføringsforskrifta § 5-1-2: buyer's name on cash sales from NOK 40 000.
         out.blank()
@@ -297,10 +302,22 @@ def _seller_lines(out: Layout, config: TillConfig) -> None:
         out.center(place)
 
 
-def _receipt_line(out: Layout, line: Line, *, amount_unknown: bool) -> None:
+def _faulty_kind(kind: DocumentKind, faults: frozenset[Fault]) -> DocumentKind:
+    """The document kind a faulty till prints instead (unchanged without faults)."""
+    if kind is DocumentKind.RETURN and Fault.RETURN_AS_SALES_RECEIPT in faults:
+        return DocumentKind.SALES
+    if kind is DocumentKind.TRAINING and Fault.NO_TRAINING_MARK in faults:
+        return DocumentKind.SALES
+    if kind is DocumentKind.PROVISIONAL and Fault.NO_PROVISIONAL_MARK in faults:
+        return DocumentKind.SALES
+    return kind
+
+
+def _receipt_line(out: Layout, line: Line, *, amount_unknown: bool, positive: bool = False) -> None:
     """Description, quantity × unit price, amount; discounts on their own rows.
 
-    § 2-5 / § 2-8-5: return lines carry negative quantities and amounts.
+    § 2-5 / § 2-8-5: return lines carry negative quantities and amounts (``positive`` is
+    the ``positive_returns`` fault).
     """
     prefix = "Retur: " if line.line_type == "RET" else ""
     out.wrapped(prefix + line.description)
@@ -312,6 +329,8 @@ def _receipt_line(out: Layout, line: Line, *, amount_unknown: bool) -> None:
     sign = -1 if line.amount_in < 0 or line.line_type == "RET" else 1
     reductions = sum(d.amount for d in line.discounts)
     gross = line.amount_in + sign * reductions
+    if positive:  # breaks § 2-5: returns look like sales
+        qty, gross = qty.lstrip("-"), abs(gross)
     out.row(f"  {qty} x {format_nok(line.unit_price)}", format_nok(gross))
     for discount in line.discounts:
         label = "Rabatt" if discount.kind == "manual" else "Kampanje"
@@ -351,11 +370,11 @@ def _totals(out: Layout, doc: ReceiptDocument) -> None:
         out.row(label, format_nok(payable), bold=True)
 
 
-def _payment(out: Layout, payment: Payment, config: TillConfig) -> None:
+def _payment(out: Layout, payment: Payment, config: TillConfig, *, terminal_id: bool = True) -> None:
     """One tender; card payments show brand and the terminal's transaction id (§ 2-8-4)."""
     out.row(config.means(payment.means_id).description or payment.means_id, format_nok(payment.amount))
     if payment.card_brand:
         out.kv("Kort", payment.card_brand, "  ")
-    if payment.reference:
+    if payment.reference and terminal_id:
         # § 2-8-4: with an integrated terminal the receipt carries its transaction ID.
         out.kv("Transaksjons-ID", payment.reference, "  ")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from reference_till.config import ConfigError, TillConfig
+from reference_till.faults import Fault
 from reference_till.layout_lines import Layout, clean_text, count_amount, percent, stamp
 from reference_till.markings import marking
 from reference_till.model import CountAmount, KeyCountAmount, ReportFigures, Settlement
@@ -76,14 +77,16 @@ def _sum(items: Iterable[KeyCountAmount]) -> CountAmount:
     return CountAmount(sum(i.count for i in rows), sum(i.amount for i in rows))
 
 
-def render_report(fig: ReportFigures, config: TillConfig, *, width: int = 48, named: bool = True) -> bytes:
+def render_report(
+    fig: ReportFigures, config: TillConfig, *, width: int = 48, faults: frozenset[Fault] = frozenset()
+) -> bytes:
     """Render an X or Z report printout with every § 2-8-2 figure under its letter.
 
     Args:
         fig: The report figures.
         config: The till configuration (names of groups, means and operators).
         width: Columns of normal-size text.
-        named: Print the report's name (False only under the ``unnamed_z_report`` fault).
+        faults: Rules to break on purpose (:mod:`reference_till.faults`; ``unnamed_z_report``).
 
     Returns:
         The bytes from ``ESC @`` to the cut.
@@ -93,6 +96,7 @@ def render_report(fig: ReportFigures, config: TillConfig, *, width: int = 48, na
     """
     out = Layout(width)
     z = fig.report_type == "Z"
+    named = not (z and Fault.UNNAMED_Z_REPORT in faults)
     name = marking("title_z_report" if z else "title_x_report").text if named else "Rapport"
     # § 2-8-2 a / § 2-8-3: the report states whether it is an X or a Z report; Z is numbered.
     out.title(name)

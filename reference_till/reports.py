@@ -39,6 +39,7 @@ from typing import Literal
 
 from reference_till.codes import EventType
 from reference_till.config import TillConfig
+from reference_till.faults import Fault
 from reference_till.model import (
     CashTransaction,
     CountAmount,
@@ -73,6 +74,7 @@ class _Counter:
 @dataclass
 class _Accumulator:
     config: TillConfig
+    faults: frozenset[Fault] = frozenset()
     total_cash_sales: int = 0
     groups: dict[str, _Counter] = field(default_factory=lambda: defaultdict(_Counter))
     emp_groups: dict[tuple[str, str], _Counter] = field(default_factory=lambda: defaultdict(_Counter))
@@ -112,6 +114,9 @@ class _Accumulator:
             self.voids.add(tx.amount_in)  # bokstav r
         elif kind is TransactionKind.TRAINING:
             self.training.add(tx.amount_in)  # bokstav w
+            if Fault.TRAINING_AS_SALES in self.faults:  # breaks bokstav w: training moves e and l
+                self.total_cash_sales += tx.amount_in
+                self.receipts += 1
         elif kind is TransactionKind.FLOAT:
             self.opening_float += tx.amount_in  # bokstav k
             self.emp_floats[tx.emp_id] += tx.amount_in
@@ -135,8 +140,8 @@ class _Accumulator:
             else:
                 returned += -line.amount_in
             for discount in line.discounts:
-                if discount.kind == "manual":
-                    self.discounts.add(discount.amount)  # bokstav q
+                if discount.kind == "manual" or Fault.CAMPAIGN_IN_Q in self.faults:
+                    self.discounts.add(discount.amount)  # bokstav q: manual discounts only
         for group in groups_with_sales:
             self.groups[group].count += 1
             self.emp_groups[(tx.emp_id, group)].count += 1
@@ -157,6 +162,8 @@ class _Accumulator:
         data = event.data
         if kind == EventType.DRAWER_OPEN_NO_SALE:
             self.drawer_openings += 1  # bokstav m: nullinnslag only
+        elif kind == EventType.DRAWER_OPEN and Fault.SALE_OPENINGS_IN_M in self.faults:
+            self.drawer_openings += 1  # breaks bokstav m
         elif kind == EventType.COPY_RECEIPT:
             self.copies.add(int(data.get("amount", 0)))  # bokstav n
         elif kind == EventType.PROVISIONAL_RECEIPT:
@@ -185,6 +192,7 @@ def compute_figures(
     register_id: str,
     at: datetime,
     previous_z: ReportFigures | None,
+    faults: frozenset[Fault] = frozenset(),
 ) -> ReportFigures:
     """Compute every figure of an X or Z report.
 
@@ -197,11 +205,14 @@ def compute_figures(
         register_id: The kassapunkt.
         at: Time of the report.
         previous_z: The register's last Z report; its grand totals are carried on.
+        faults: Rules to break on purpose (:mod:`reference_till.faults`); empty in production.
 
     Returns:
         The report figures.
     """
-    acc = _Accumulator(config)
+    acc = _Accumulator(config, faults)
+    if Fault.GRAND_TOTAL_RESET in faults:
+        previous_z = None  # breaks bokstav x-z: the grand totals restart
     for entry in entries:
         if not acc.first_seq:
             acc.first_seq = entry.seq

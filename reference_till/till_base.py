@@ -23,7 +23,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -109,12 +109,16 @@ class _TillBase:
     _pending_events: list[Event]
     _send_electronic: Callable[[str, bytes], None]
     _registers: dict[str, _RegisterState]
+    #: Last signature made on any register (used only under the ``shared_chain`` fault).
+    _shared_previous: str = ""
 
     # ================================================================ plumbing
 
     def now(self) -> datetime:
         """Current time, whole seconds (the SAF-T signature has seconds precision)."""
         now = self._clock()
+        if Fault.UTC_CLOCK in self.faults:
+            return now.astimezone(UTC).replace(microsecond=0)  # breaks § 2-5: Norwegian local time
         if now.tzinfo is not OSLO:  # the default clock already reads Oslo time
             now = now.astimezone(OSLO)
         return now.replace(microsecond=0)
@@ -161,8 +165,15 @@ class _TillBase:
     def _sign(self, reg: _RegisterState, tx: CashTransaction) -> CashTransaction:
         """Give a transaction the next ``nr`` of its register and sign it (SAF-T signature spec)."""
         nr = reg.nr + 1
-        data = signature_data(reg.previous_signature, tx.at, nr, tx.amount_in, tx.amount_ex)
-        return replace(tx, nr=nr, signature=self._signer.sign(data), key_version=self._signer.key_version)
+        previous = reg.previous_signature
+        if Fault.SHARED_CHAIN in self.faults:  # breaks the per-register chain
+            previous = self._shared_previous or previous
+        data = signature_data(previous, tx.at, nr, tx.amount_in, tx.amount_ex)
+        signature = self._signer.sign(data)
+        if Fault.SKIP_SIGNATURE in self.faults and tx.kind is TransactionKind.RETURN:
+            signature = reg.previous_signature  # breaks the signature rule: nothing of this one is signed
+        self._shared_previous = signature
+        return replace(tx, nr=nr, signature=signature, key_version=self._signer.key_version)
 
     def _cash_transaction(
         self,
@@ -353,10 +364,15 @@ class _TillBase:
             number=number,
             amount=tx.amount_in,
         )
-        marked = Fault.NO_COPY_MARK not in self.faults
-        return event, (
-            0, f"copy of {tx.trans_id}", lambda: receipt_layout.render_receipt(doc, self.config, copy=True, mark=marked)
-        )  # fmt: skip
+        return event, (0, f"copy of {tx.trans_id}", lambda: self._render(doc, copy=True))
+
+    def _render(self, doc: receipt_layout.ReceiptDocument, *, copy: bool = False) -> bytes:
+        """A receipt's ESC/POS bytes (with the till's fault switches, if any)."""
+        return receipt_layout.render_receipt(doc, self.config, copy=copy, faults=self.faults)
+
+    def _render_report(self, figures: ReportFigures) -> bytes:
+        """An X or Z report's ESC/POS bytes (with the till's fault switches, if any)."""
+        return receipt_layout.render_report(figures, self.config, faults=self.faults)
 
     def _last_z(self, reg: _RegisterState) -> tuple[int, ReportFigures | None]:
         last = self.journal.last_event(EventType.Z_REPORT, reg.id)

@@ -57,7 +57,13 @@ class DocumentsMixin(_TillBase):
             self._commit(
                 reg,
                 [event],
-                [(0, f"provisional {doc.number}", lambda: receipt_layout.render_receipt(doc, self.config))],
+                [
+                    (
+                        0,
+                        f"provisional {doc.number}",
+                        lambda: self._render(doc),
+                    )
+                ],
             )
 
     def _operator_name(self, reg: _RegisterState) -> str:
@@ -108,6 +114,8 @@ class DocumentsMixin(_TillBase):
             article = self.config.article(art_id)
             price = self._prices[art_id]
             vat = vat_of_gross(price, self.config.vat(article.vat_code).rate_bp)
+            if Fault.UNJOURNALED_LOOKUP in self.faults:  # breaks § 2-7 fjerde ledd
+                return price
             self._commit(
                 reg,
                 [
@@ -134,6 +142,9 @@ class DocumentsMixin(_TillBase):
             self._require_drawer_closed(reg)
             if reg.sale is not None:
                 raise OperationError("the drawer opens with the sale's conclusion; no nullinnslag during a sale")
+            if Fault.UNJOURNALED_DRAWER in self.faults:  # breaks § 2-8-2 bokstav m: an opening nobody can count
+                reg.devices.drawer.kick()
+                return
             self._commit(
                 reg, [self._event(reg, EventType.DRAWER_OPEN_NO_SALE, text=reason or "Nullinnslag")], kick_drawer=True
             )

@@ -16,6 +16,7 @@ after each kassapunkt's chain and number series are loaded from the journal:
 from __future__ import annotations
 
 from reference_till.codes import EventType
+from reference_till.faults import Fault
 from reference_till.model import CashTransaction, Event
 from reference_till.money import parse_quantity
 from reference_till.sale import OpenSale
@@ -66,6 +67,8 @@ class RecoveryMixin(_TillBase):
                     sales.pop(record.sale_ref, None)
                     continue
                 self._replay(sales, record)
+            if Fault.NO_RECOVERY_VOID in self.faults:  # breaks § 2-8-2 bokstav r: the sale vanishes
+                sales.clear()
             for sale in sales.values():
                 reg.operator = sale.emp_id
                 self._void(reg, sale, "Avbrutt salg: programmet stoppet før salget var fullført")

@@ -60,6 +60,7 @@ class ReportsMixin(_TillBase):
             register_id=reg.id,
             at=at,
             previous_z=previous,
+            faults=self.faults,
         )
 
     def x_report(self, register_id: str) -> ReportFigures:
@@ -71,7 +72,13 @@ class ReportsMixin(_TillBase):
             self._commit(
                 reg,
                 [self._event(reg, EventType.X_REPORT, at=figures.at, text="X-rapport", report=figures)],
-                [(0, f"X report {figures.report_id}", lambda: receipt_layout.render_report(figures, self.config))],
+                [
+                    (
+                        0,
+                        f"X report {figures.report_id}",
+                        lambda: self._render_report(figures),
+                    )
+                ],
             )
             return figures
 
@@ -92,7 +99,6 @@ class ReportsMixin(_TillBase):
                 )
             self._require_printer(reg)
             figures = self._report(reg, "Z")
-            named = Fault.UNNAMED_Z_REPORT not in self.faults
             self._commit(
                 reg,
                 [self._event(reg, EventType.Z_REPORT, at=figures.at, text="Z-rapport", report=figures)],
@@ -100,7 +106,7 @@ class ReportsMixin(_TillBase):
                     (
                         0,
                         f"Z report {figures.report_id}",
-                        lambda: receipt_layout.render_report(figures, self.config, named=named),
+                        lambda: self._render_report(figures),
                     )
                 ],
             )

@@ -18,6 +18,7 @@ from reference_till import receipt_layout
 from reference_till.codes import EventType
 from reference_till.config import PaymentMeans
 from reference_till.errors import BuyerNameRequired, OperationError, PaymentError, ReceiptNotPrinted
+from reference_till.faults import Fault
 from reference_till.model import CashTransaction, Event, Payment, Series, TransactionKind, trans_id
 from reference_till.money import format_amount, format_nok, parse_quantity
 from reference_till.sale import OpenSale
@@ -320,7 +321,8 @@ class SalesMixin(_TillBase):
                     due, rounding = 0, -rest
                 if due != 0 or not cash_payments:
                     raise OperationError(f"the sale is not paid: {format_nok(rest)} NOK left")
-            if abs(sale.total) >= self.config.buyer_name_from and not sale.buyer_name:
+            buyer_check = Fault.NO_BUYER_CHECK not in self.faults  # the fault breaks bokføringsforskrifta § 5-1-2
+            if buyer_check and abs(sale.total) >= self.config.buyer_name_from and not sale.buyer_name:
                 raise BuyerNameRequired(
                     f"the sale is {format_nok(sale.total)} NOK; bokføringsforskrifta § 5-1-2 requires the buyer's "
                     f"name from {format_nok(self.config.buyer_name_from)} NOK. Call set_buyer() first."
@@ -399,7 +401,13 @@ class SalesMixin(_TillBase):
             records.append(event)
             documents.append(document)
         else:
-            documents.append((0, f"receipt {tx.trans_id}", lambda: receipt_layout.render_receipt(doc, self.config)))
+            documents.append(
+                (
+                    0,
+                    f"receipt {tx.trans_id}",
+                    lambda: self._render(doc),
+                )
+            )
         # Cash moves only for real sales paid or refunded in cash (training moves no cash).
         moves_cash = kind is not TransactionKind.TRAINING and any(
             self.config.means(p.means_id).kind == "cash" for p in tx.payments
@@ -416,7 +424,7 @@ class SalesMixin(_TillBase):
             raise
         finally:
             if electronic_receipt and reg.sale is None:
-                self._send_electronic(electronic_receipt, receipt_layout.render_receipt(doc, self.config))
+                self._send_electronic(electronic_receipt, self._render(doc))
         return tx
 
     def void(self, register_id: str, reason: str = "Annullert av operatør") -> CashTransaction:

@@ -195,6 +195,12 @@ def register_item(till: TillDriver, scene: Scene, quantity: int, art_id: str) ->
     _attempt(scene, till, lambda: till.add_item(scene.register, art_id, quantity))
 
 
+@when(parsers.parse('the operator registers {quantity:d} × article "{art_id}" with a campaign discount of {amount} kr'))
+def register_campaign_item(till: TillDriver, scene: Scene, quantity: int, art_id: str, amount: str) -> None:
+    """Add a sale line on which the till's own campaign takes ``amount`` off (not a discount given, § 2-8-2 q)."""
+    _attempt(scene, till, lambda: till.add_campaign_item(scene.register, art_id, quantity, ore(amount)))
+
+
 @when(parsers.parse('the operator registers a return of {quantity:d} × article "{art_id}"'))
 def return_line(till: TillDriver, scene: Scene, quantity: int, art_id: str) -> None:
     """Add a return line."""

@@ -1,6 +1,8 @@
 """Targets: the tills the scenarios run against, chosen by URL scheme.
 
 * ``reference://``: the reference till in process (:mod:`harness.targets.reference`);
+* ``http://HOST:PORT``: a till behind the upper-tester API (:mod:`harness.targets.http`);
+* ``manual://``: a lab technician at a terminal, prompted step by step (:mod:`harness.targets.manual`);
 * third-party targets: a factory ``(url: str) -> TillDriver`` registered under the
   entry-point group ``kassakontroll.targets`` with the URL scheme as its name, e.g. in
   a vendor's ``pyproject.toml``::
@@ -41,7 +43,19 @@ def _reference(url: str) -> TillDriver:
     return ReferenceTarget(url)
 
 
-_BUILT_IN: dict[str, Callable[[str], TillDriver]] = {"reference": _reference}
+def _http(url: str) -> TillDriver:
+    from harness.targets.http import HttpTarget
+
+    return HttpTarget(url)
+
+
+def _manual(url: str) -> TillDriver:
+    from harness.targets.manual import ManualTarget
+
+    return ManualTarget(url)
+
+
+_BUILT_IN: dict[str, Callable[[str], TillDriver]] = {"reference": _reference, "http": _http, "manual": _manual}
 
 
 def schemes() -> list[str]:

@@ -99,6 +99,14 @@ class TillDriver(ABC):
     def add_item(self, register: str, art_id: str, quantity: int = 1) -> None:
         """Add a sale line."""
 
+    def add_campaign_item(self, register: str, art_id: str, quantity: int, discount: int) -> None:
+        """Add a sale line on which the till's own campaign (e.g. «3 for 2») takes ``discount`` øre off.
+
+        A campaign is the till's automatic price rule, not a discount given at the
+        kassapunkt, so it is not counted in the X/Z reports' discounts (§ 2-8-2 bokstav q).
+        """
+        raise self._unsupported("register an article under a campaign")
+
     def return_item(self, register: str, art_id: str, quantity: int = 1) -> None:
         """Add a return line (goods taken back)."""
         raise self._unsupported("register a return")

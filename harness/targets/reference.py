@@ -120,6 +120,12 @@ class ReferenceTarget(ShopSide):
         """Add a sale line."""
         self._do("add a line", lambda: self.till.add_item(register, art_id, quantity))
 
+    def add_campaign_item(self, register: str, art_id: str, quantity: int, discount: int) -> None:
+        """Add a line with a campaign discount."""
+        self._do(
+            "add a campaign line", lambda: self.till.add_item(register, art_id, quantity, campaign_discount=discount)
+        )
+
     def return_item(self, register: str, art_id: str, quantity: int = 1) -> None:
         """Add a return line."""
         self._do("register a return", lambda: self.till.return_item(register, art_id, quantity))

@@ -1,0 +1,112 @@
+"""The capability profile: the reference till's own, the template, and the errors that say what to write."""
+
+from __future__ import annotations
+
+import shutil
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from harness.profile import (
+    CAPABILITIES,
+    ProfileError,
+    load_profile,
+    reference_profile_path,
+    template_path,
+)
+from reference_till.config import load_config
+
+
+def test_the_reference_profile_declares_what_the_reference_till_is() -> None:
+    """The declaration matches the till's own configuration: identity, shop, kassapunkter, articles."""
+    profile = load_profile(reference_profile_path())
+    config = load_config()
+    assert (profile.producer, profile.system, profile.version, profile.system_id) == (
+        config.system.producer,
+        config.system.name,
+        config.system.version,
+        config.system.system_id,
+    )
+    assert (profile.shop_name, profile.shop_orgnr) == (config.company.name, config.company.orgnr)
+    assert profile.registers == tuple(r.id for r in config.registers)
+    assert profile.operators == tuple(e.id for e in config.employees)
+    rates = {v.code: str(v.rate_bp // 100) for v in config.vat_codes}
+    assert {a.id: (a.price, a.vat_rate, a.group) for a in profile.articles.values()} == {
+        a.id: (a.price, rates[a.vat_code], a.group_id) for a in config.articles
+    }
+    assert profile.signature_method == "RSA-SHA1-1024"
+    assert set(profile.keys) == {config.signing.key_version}
+    assert profile.has("training_mode") and not profile.has("tips")
+
+
+def test_the_template_names_every_capability_and_loads_once_its_key_exists(tmp_path: Path) -> None:
+    data = tomllib.loads(template_path().read_text(encoding="utf-8"))
+    assert set(data["capabilities"]) == set(CAPABILITIES)
+    copy = tmp_path / "my-till.toml"
+    shutil.copy(template_path(), copy)
+    with pytest.raises(ProfileError, match=r"key version 1: .*public-1\.pem does not exist"):
+        load_profile(copy)
+    (tmp_path / "keys").mkdir()
+    shutil.copy(reference_profile_path().parent / "../../reference_till/data/demo_signing_key.pub.pem",
+                tmp_path / "keys" / "public-1.pem")  # fmt: skip
+    profile = load_profile(copy)
+    assert profile.article("1001").price == 2190
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "the profile is empty"),
+        ("registers = [", "not valid TOML"),
+        ('registers = ["K1"]\noperators = ["1"]\n[shop]\nname = "x"\norgnr = "9"\n', r"a \[identity\] table"),
+    ],
+)
+def test_an_empty_or_broken_profile_says_what_to_write(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "p.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ProfileError, match=message) as caught:
+        load_profile(path)
+    if "TOML" not in message:
+        assert str(template_path()) in str(caught.value)
+
+
+def _reference_with(tmp_path: Path, old: str, new: str) -> Path:
+    text = reference_profile_path().read_text(encoding="utf-8").replace(old, new, 1)
+    assert old in reference_profile_path().read_text(encoding="utf-8")
+    text = text.replace('"../../reference_till/', f'"{reference_profile_path().parent.parent.parent}/reference_till/')
+    path = tmp_path / "p.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("tips = false\n", "", "missing: tips"),
+        ("tips = false\n", "tips = false\nteleport = true\n", "unknown names teleport"),
+        ('orgnr = "999999999"', 'orgnr = "999 999 999"', "must be 9 digits"),
+        ('method = "RSA-SHA1-1024"', 'method = "MD5"', "method must be one of"),
+        ('price = "21.90"', 'price = "21.905"', "two decimals"),
+        ('vat_rate = "15"', 'vat_rate = "14"', "vat_rate must be one of"),
+        ('registers = ["K1", "K2"]', "registers = []", "at least one"),
+    ],
+)
+def test_a_malformed_entry_is_named(tmp_path: Path, old: str, new: str, message: str) -> None:
+    with pytest.raises(ProfileError, match=message):
+        load_profile(_reference_with(tmp_path, old, new))
+
+
+def test_no_profile_at_all_points_to_the_template() -> None:
+    with pytest.raises(ProfileError, match=r"no capability profile given: copy .*template\.toml"):
+        load_profile(None)
+    with pytest.raises(ProfileError, match="cannot read the profile"):
+        load_profile("does-not-exist.toml")
+
+
+def test_an_unknown_capability_or_article_is_named() -> None:
+    profile = load_profile(reference_profile_path())
+    with pytest.raises(ProfileError, match="no capability 'teleport'"):
+        profile.has("teleport")
+    with pytest.raises(ProfileError, match="article '9999'"):
+        profile.article("9999")
