@@ -68,6 +68,7 @@ class EventType:
     MANUAL_DISCOUNT = "MANDISC"  # 13999, discount given at the kassapunkt
     LINE_ADDED = "LINEADD"  # 13999, item registered on an open sale
     SALE_STARTED = "SALESTART"  # 13999, an open sale was started
+    CARD_PAYMENT = "CARDPAY"  # 13999, the terminal approved a card payment (or refund) on an open sale
     PRINT_FAILED = "PRINTFAIL"  # 13999, the printer refused or failed a document
     RECOVERY = "RECOVERY"  # 13999, restart after an unclean stop
     OPERATOR_FLOAT = "EMPFLOAT"  # 13999, opening float per operator noted
@@ -104,6 +105,7 @@ EVENT_BASICS: dict[str, Basic] = {
         Basic("13", EventType.MANUAL_DISCOUNT, "13999", "Manual discount given at the kassapunkt"),
         Basic("13", EventType.LINE_ADDED, "13999", "Item registered on an open sale"),
         Basic("13", EventType.SALE_STARTED, "13999", "Sale started"),
+        Basic("13", EventType.CARD_PAYMENT, "13999", "Card payment approved on an open sale"),
         Basic("13", EventType.PRINT_FAILED, "13999", "Printer failed or refused a document"),
         Basic("13", EventType.RECOVERY, "13999", "Restart after unclean stop"),
         Basic("13", EventType.OPERATOR_FLOAT, "13999", "Opening float per operator"),

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 from reference_till import receipt_layout
 from reference_till.codes import EventType
 from reference_till.config import PaymentMeans, TillConfig
-from reference_till.errors import DrawerOpen, OperationError, PrinterUnavailable, ReceiptNotPrinted
+from reference_till.errors import DrawerOpen, OperationError, PaymentError, PrinterUnavailable, ReceiptNotPrinted
 from reference_till.faults import Fault
 from reference_till.journal import Journal
 from reference_till.model import CashTransaction, Event, Payment, ReportFigures, Series, TransactionKind, trans_id
@@ -310,6 +310,25 @@ class _TillBase:
         if reg.sale is None:
             raise OperationError(f"kassapunkt {reg.id} has no open sale; register an item first")
         return reg.sale
+
+    def _reverse_card_payments(self, reg: _RegisterState, sale: OpenSale) -> None:
+        """Refund the card payments of a sale that is being cancelled, through the terminal.
+
+        Raises:
+            PaymentError: The terminal did not approve a reversal; the payments not yet
+                reversed stay on the sale.
+        """
+        for payment in [p for p in sale.payments if self.config.means(p.means_id).kind == "card"]:
+            result = (
+                reg.devices.terminal.refund(payment.amount, sale_reference=sale.ref)
+                if payment.amount > 0
+                else reg.devices.terminal.payment(-payment.amount, sale_reference=sale.ref)
+            )
+            if not result.approved:
+                raise PaymentError(
+                    f"the card payment {payment.reference} could not be reversed: {result.message}; the sale stays open"
+                )
+            sale.payments.remove(payment)
 
     def _void(self, reg: _RegisterState, sale: OpenSale, reason: str) -> CashTransaction:
         # kassasystemforskrifta § 2-8-2 bokstav r: the cancelled sale is documented with its amount

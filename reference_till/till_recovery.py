@@ -15,9 +15,11 @@ after each kassapunkt's chain and number series are loaded from the journal:
 
 from __future__ import annotations
 
+from devices.terminal.client import TerminalError
 from reference_till.codes import EventType
+from reference_till.errors import PaymentError
 from reference_till.faults import Fault
-from reference_till.model import CashTransaction, Event
+from reference_till.model import CashTransaction, Event, Payment
 from reference_till.money import parse_quantity
 from reference_till.sale import OpenSale
 from reference_till.till_base import _TillBase
@@ -53,6 +55,9 @@ class RecoveryMixin(_TillBase):
             sale.reduce(int(data["line"]), parse_quantity(str(data["quantity"])))
         elif event.event_type == EventType.MANUAL_DISCOUNT:
             sale.discount(int(data["line"]), int(data["amount"]), event.text)
+        elif event.event_type == EventType.CARD_PAYMENT:
+            means, amount, reference = str(data["means"]), int(data["amount"]), str(data["reference"])
+            sale.payments.append(Payment(means, amount, event.emp_id, reference, str(data["brand"])))
 
     def _recover(self) -> None:
         """Cancel sales interrupted by a crash and list unconfirmed print jobs (see module doc)."""
@@ -71,7 +76,13 @@ class RecoveryMixin(_TillBase):
                 sales.clear()
             for sale in sales.values():
                 reg.operator = sale.emp_id
-                self._void(reg, sale, "Avbrutt salg: programmet stoppet før salget var fullført")
+                reason = "Avbrutt salg: programmet stoppet før salget var fullført"
+                try:
+                    # the card money taken before the crash goes back to the customer's card
+                    self._reverse_card_payments(reg, sale)
+                except (PaymentError, TerminalError, OSError) as exc:
+                    reason += f"; kortbetaling ikke tilbakeført ({exc})"
+                self._void(reg, sale, reason)
                 reg.operator = ""
         # Only jobs without any outcome: a job already listed by an earlier RECOVERY (or journaled
         # with PRINTFAIL) has state "failed" and is not listed again at every later start.

@@ -275,6 +275,23 @@ class SalesMixin(_TillBase):
             approved = result.amount if value > 0 else -result.amount
             means = self._card_means(result.brand)
             self._tender(reg, sale, means, approved, result.reference, result.brand)
+            # kassasystemforskrifta § 2-7 første ledd: the money moved at the terminal is journaled at
+            # once, so a till that dies before the sale is concluded can reverse it when it restarts.
+            self._commit(
+                reg,
+                [
+                    self._event(
+                        reg,
+                        EventType.CARD_PAYMENT,
+                        text=f"sale {sale.ref}; {means.id} {format_nok(approved)}; ref {result.reference}",
+                        sale=sale.ref,
+                        means=means.id,
+                        amount=approved,
+                        reference=result.reference,
+                        brand=result.brand,
+                    )
+                ],
+            )
             return result.reference
 
     def pay_other(self, register_id: str, means_id: str, amount: int | None = None, reference: str = "") -> None:
@@ -321,11 +338,13 @@ class SalesMixin(_TillBase):
                     due, rounding = 0, -rest
                 if due != 0 or not cash_payments:
                     raise OperationError(f"the sale is not paid: {format_nok(rest)} NOK left")
-            buyer_check = Fault.NO_BUYER_CHECK not in self.faults  # the fault breaks bokføringsforskrifta § 5-1-2
-            if buyer_check and abs(sale.total) >= self.config.buyer_name_from and not sale.buyer_name:
+            # bokføringsforskrifta § 5-1-2: the buyer's name on cash payments of NOK 40 000 or more
+            cash = abs(sum(p.amount for p in sale.payments if self.config.means(p.means_id).kind == "cash"))
+            buyer_check = Fault.NO_BUYER_CHECK not in self.faults
+            if buyer_check and cash >= self.config.buyer_name_from and not sale.buyer_name:
                 raise BuyerNameRequired(
-                    f"the sale is {format_nok(sale.total)} NOK; bokføringsforskrifta § 5-1-2 requires the buyer's "
-                    f"name from {format_nok(self.config.buyer_name_from)} NOK. Call set_buyer() first."
+                    f"{format_nok(cash)} NOK is paid in cash; bokføringsforskrifta § 5-1-2 requires the buyer's "
+                    f"name from {format_nok(self.config.buyer_name_from)} NOK in cash. Call set_buyer() first."
                 )
             self._require_printer(reg)
             kind = sale.kind
@@ -432,18 +451,7 @@ class SalesMixin(_TillBase):
         with self._lock:
             reg = self._reg(register_id)
             sale = self._current_sale(reg)
-            for payment in [p for p in sale.payments if self.config.means(p.means_id).kind == "card"]:
-                result = (
-                    reg.devices.terminal.refund(payment.amount, sale_reference=sale.ref)
-                    if payment.amount > 0
-                    else reg.devices.terminal.payment(-payment.amount, sale_reference=sale.ref)
-                )
-                if not result.approved:
-                    raise PaymentError(
-                        f"the card payment {payment.reference} could not be reversed: "
-                        f"{result.message}; the sale stays open"
-                    )
-                sale.payments.remove(payment)
+            self._reverse_card_payments(reg, sale)
             tx = self._void(reg, sale, reason)
             reg.sale = None
             return tx
