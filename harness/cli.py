@@ -5,13 +5,19 @@ Commands::
     kassakontroll till demo --out DIR [--config FILE] [--date YYYY-MM-DD]
                             [--devices emulated|memory] [--printer-link URL]
     kassakontroll till export --journal FILE --from YYYY-MM-DD --to YYYY-MM-DD --out DIR [--config FILE]
+    kassakontroll till serve [--listen HOST:PORT] --printer K1=URL [--drawer K1=printer] --terminal K1=URL
+                             [--config FILE] [--day YYYY-MM-DD]
+    kassakontroll run --target URL [--profile FILE] --out DIR [--printer URL]... [-k EXPR] [-m MARKEXPR]
+                      [--expectations FILE] [--lang nb|en]
     kassakontroll escpos decode FILE|- [--json] [--html OUT] [--profile NAME]
     kassakontroll devices serve [--printer URL]... [--terminal URL] [--record DIR] [--duration S]
     kassakontroll capture FILE.pcap --out DIR [--port 9100]
     kassakontroll verify FILE… [--public-key [VERSION=]PEM]… [--hmac-key [VERSION=]BASE64]… [--json] [--lang nb|en]
 
 The device commands are described in :mod:`harness.cli_devices`, ``verify`` in
-:mod:`harness.cli_verify` (its exit codes: 0 clean, 1 findings, 2 usage, 6 unusable input).
+:mod:`harness.cli_verify` (its exit codes: 0 clean, 1 findings, 2 usage, 6 unusable input),
+``till serve`` (the upper-tester API of the reference till) in :mod:`harness.cli_till_serve`,
+``run`` (the compliance suite; exit codes by verdict) in :mod:`harness.run_command`.
 
 Exit codes:
 
@@ -36,7 +42,9 @@ from datetime import date
 from pathlib import Path
 
 from harness.cli_devices import add_device_commands, run_device_command
+from harness.cli_till_serve import add_till_serve_command, run_till_serve_command
 from harness.cli_verify import add_verify_command, run_verify_command
+from harness.run_command import add_run_command, run_run_command
 
 __all__ = ["entry", "main"]
 
@@ -61,8 +69,10 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_device_commands(commands)
     add_verify_command(commands)
+    add_run_command(commands)
     till = commands.add_parser("till", help="the reference till")
     till_commands = till.add_subparsers(dest="till_command", required=True, metavar="TILL_COMMAND")
+    add_till_serve_command(till_commands)
 
     demo = till_commands.add_parser("demo", help="run a business day on two kassapunkter and write every artefact")
     demo.add_argument("--out", required=True, type=Path, help="output folder (created)")
@@ -145,9 +155,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     code = run_device_command(args)
     if code is None:
         code = run_verify_command(args)
+    if code is None:
+        code = run_run_command(args)
     if code is not None:
         return code
     try:
+        if args.command == "till" and args.till_command == "serve":
+            return run_till_serve_command(args)
         if args.command == "till" and args.till_command == "demo":
             return _demo(args)
         if args.command == "till" and args.till_command == "export":

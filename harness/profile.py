@@ -55,6 +55,7 @@ CAPABILITIES: dict[str, str] = {
     "cash_in_out": "cash pay-ins and pay-outs at the kassapunkt (§ 2-8-2 andre ledd)",
     "line_corrections": "correcting or deleting a line before the sale is concluded (§ 2-8-2 bokstav s)",
     "manual_discounts": "discounts given at the kassapunkt (§ 2-8-2 bokstav q)",
+    "campaigns": "automatic campaign prices such as «3 for 2» (not counted in § 2-8-2 bokstav q)",
     "other_means": "means of payment besides cash and card: gift card, mobile payment (§ 2-5)",
     "exchange_slips": "byttelapp printed on the receipt printer (kassasystemlova § 3 andre ledd)",
     "daily_settlement": "dagsoppgjør against the Z report (bokføringsforskrifta § 5-3-14)",

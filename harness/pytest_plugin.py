@@ -10,31 +10,68 @@ where kassakontroll is installed). It
   profile declares absent is skipped as "not applicable" before the till is touched;
 * registers every clause id of ``features/clauses.toml`` as a marker, so
   ``pytest -m ksf_2_6_l4`` selects a clause's scenarios, and turns the stable scenario
-  tags ``@id_<clause>_<nnn>`` into ``scenario_id`` markers;
+  tags ``@id_<clause>_<nnn>`` into ``scenario_id`` markers (and ``-k`` keywords, so
+  ``pytest -k id_ksf_2_6_l4_003`` selects one scenario);
 * gives scenarios the ``till`` fixture: a fresh :class:`~harness.targets.base.TillDriver`
-  per scenario, closed afterwards;
+  per scenario, closed afterwards (a ``manual://`` target also gets the profile, for its
+  prompts, and the scenario's title). A target that cannot be opened ends the session
+  with exit code :data:`EXIT_TARGET_UNAVAILABLE` and the target's message, instead of
+  one error per scenario;
 * reports a scenario whose target cannot perform a verb
   (:class:`~harness.targets.base.NotSupportedByTarget`) as skipped with the reason
   "not automated on this target" -- never as passed;
+* with ``--expectations FILE`` (default: ``expectations/<scheme>.toml`` in the current or
+  the root directory, if it exists) turns each known deviation of the target
+  (:mod:`harness.expectations`) into a *strict* xfail of its scenario: a deviation that
+  fails is reported as a known deviation, one that passes fails the run; an id no
+  scenario has is a usage error naming it;
 * with ``--run-log FILE``, writes one JSON object per scenario (NDJSON): its node id,
-  scenario id, clause ids, verdict (``passed``, ``failed``, ``not automated``,
-  ``not applicable``, ``skipped``), duration and, when it did not pass, the reason.
+  scenario id, name, clause ids, verdict (:data:`VERDICTS`: ``passed``, ``failed``,
+  ``not automated``, ``not applicable``, ``known deviation``, ``skipped``), duration, the
+  reason when it did not pass and, with ``--evidence-dir``, its evidence file;
+* with ``--evidence-dir DIR``, writes per scenario ``DIR/<scenario id>.ndjson``: every
+  evidence record from the moment its till was opened until it is closed (printer
+  documents with raw bytes and decoded text, drawer, terminal, a technician's prompts and
+  answers), one :meth:`~harness.evidence.EvidenceRecord.to_json` line each (raw bytes base64).
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 from collections.abc import Callable, Generator, Iterator
+from datetime import date
+from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import urlsplit
 
 import pytest
 
 from harness.clauses import load_clauses
+from harness.expectations import (
+    Deviation,
+    Expectations,
+    ExpectationsError,
+    default_expectations_path,
+    load_expectations,
+)
 from harness.profile import CAPABILITIES, Profile, ProfileError, load_profile, reference_profile_path
-from harness.targets import NotSupportedByTarget, TillDriver, open_target
+from harness.targets import NotSupportedByTarget, TargetError, TillDriver, open_target
 
-__all__ = ["NEEDS", "NOT_APPLICABLE", "NOT_AUTOMATED", "SCENARIO_ID"]
+__all__ = [
+    "EXIT_TARGET_UNAVAILABLE",
+    "KNOWN_DEVIATION",
+    "NEEDS",
+    "NOT_APPLICABLE",
+    "NOT_AUTOMATED",
+    "SCENARIO_ID",
+    "VERDICTS",
+    "scenario_id",
+    "scenario_name",
+    "verdict",
+]
 
 #: Marker carrying a scenario's stable id (``id_ksf_2_6_l4_001``).
 SCENARIO_ID = "scenario_id"
@@ -44,10 +81,21 @@ NOT_AUTOMATED = "not automated on this target"
 NEEDS = "needs"
 #: Skip reason prefix for scenarios of a function the profile declares absent.
 NOT_APPLICABLE = "not applicable"
+#: Verdict (and xfail reason prefix) of a scenario the expectations file excuses.
+KNOWN_DEVIATION = "known deviation"
+#: Every verdict the run log writes.
+VERDICTS = ("passed", "failed", "not automated", "not applicable", KNOWN_DEVIATION, "skipped")
+#: pytest's exit code when the target cannot be opened (pytest's own codes are 0-5).
+EXIT_TARGET_UNAVAILABLE = 13
+
+_EVIDENCE_FILE = pytest.StashKey[Path]()
+_DEVIATION = pytest.StashKey[Deviation]()
+_USED_FILES = pytest.StashKey[set[Path]]()
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    """``--target``."""
+    """``--target``, ``--profile``, ``--run-log``, ``--evidence-dir``, ``--expectations``."""
     group = parser.getgroup("kassakontroll", "kassakontroll compliance suite")
     group.addoption(
         "--run-log",
@@ -66,18 +114,84 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="reference://",
         help="the till to test: reference:// (default), or a scheme a kassakontroll.targets plugin serves",
     )
+    group.addoption(
+        "--evidence-dir",
+        default=None,
+        metavar="DIR",
+        help="write each scenario's evidence records to DIR/<scenario id>.ndjson",
+    )
+    group.addoption(
+        "--expectations",
+        default=None,
+        metavar="FILE",
+        help="the target's known deviations (TOML), strict xfails; default expectations/<scheme>.toml if it exists",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the clause markers and the scenario-id marker."""
+    """Register the markers; start the run log; read the expectations."""
     registry = load_clauses()
     for clause in registry.values():
         config.addinivalue_line("markers", f"{clause.id}: {clause.citation}")
     config.addinivalue_line("markers", f"{SCENARIO_ID}(id): the stable id of a compliance scenario")
     config.addinivalue_line("markers", f"{NEEDS}(capability): the optional function of the profile a scenario needs")
+    expectations = _expectations(config)
+    if expectations is not None:
+        config.pluginmanager.register(_Deviations(expectations), "kassakontroll-expectations")
     path = config.getoption("--run-log", None)
     if path:
         config.pluginmanager.register(_RunLog(Path(path), set(registry)), "kassakontroll-run-log")
+
+
+def _expectations(config: pytest.Config) -> Expectations | None:
+    given = config.getoption("--expectations", None)
+    if given:
+        path: Path | None = Path(given)
+    else:
+        folders = (config.invocation_params.dir, config.rootpath)
+        path = default_expectations_path(str(config.getoption("--target")), folders)
+    if path is None:
+        return None
+    try:
+        return load_expectations(path)
+    except ExpectationsError as exc:
+        raise pytest.UsageError(str(exc)) from exc
+
+
+def scenario_id(item: pytest.Item) -> str:
+    """The item's stable scenario id (``id_ksf_2_6_l4_001``), "" if it has none."""
+    marker = item.get_closest_marker(SCENARIO_ID)
+    return str(marker.args[0]) if marker is not None and marker.args else ""
+
+
+def scenario_name(item: pytest.Item) -> str:
+    """The scenario's name as the feature file writes it (the test's name for other items)."""
+    from pytest_bdd.scenario import scenario_wrapper_template_registry
+
+    function = getattr(item, "function", None)
+    template = scenario_wrapper_template_registry.get(function) if function is not None else None
+    return template.name if template is not None else item.name
+
+
+def verdict(report: pytest.TestReport) -> tuple[str, str]:
+    """The verdict (one of :data:`VERDICTS`) and reason of a scenario's call report (or failed setup)."""
+    crash = getattr(report.longrepr, "reprcrash", None)
+    message = str(getattr(crash, "message", "")) if crash is not None else ""
+    if report.skipped and hasattr(report, "wasxfail"):
+        reason = str(report.wasxfail)
+        return KNOWN_DEVIATION, reason + (f" (it failed: {message})" if message else "")
+    if report.skipped and isinstance(report.longrepr, tuple):
+        reason = str(report.longrepr[2]).removeprefix("Skipped: ")  # pytest.skip() adds it
+        if reason.startswith(NOT_AUTOMATED):
+            return "not automated", reason
+        if reason.startswith(NOT_APPLICABLE):
+            return NOT_APPLICABLE, reason
+        return "skipped", reason
+    if report.failed:
+        if isinstance(report.longrepr, str):
+            return "failed", report.longrepr
+        return "failed", message or "failed"
+    return report.outcome, ""
 
 
 class _RunLog:
@@ -85,6 +199,7 @@ class _RunLog:
 
     def __init__(self, path: Path, clauses: set[str]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        self._path = path
         self._out: TextIO = path.open("w", encoding="utf-8")
         self._clauses = clauses
         self._items: dict[str, pytest.Item] = {}
@@ -96,30 +211,86 @@ class _RunLog:
         if not (report.when == "call" or (report.when == "setup" and not report.passed)):
             return
         item = self._items.get(report.nodeid)
-        markers = [m for m in item.iter_markers()] if item is not None else []
-        scenario = next((str(m.args[0]) for m in markers if m.name == SCENARIO_ID and m.args), "")
-        verdict: str = report.outcome
-        reason = ""
-        if report.skipped and isinstance(report.longrepr, tuple):
-            reason = str(report.longrepr[2])
-            verdict = next((v for v in (NOT_AUTOMATED, NOT_APPLICABLE) if reason.startswith(v)), "skipped")
-            verdict = "not automated" if verdict == NOT_AUTOMATED else verdict
-        elif report.failed:
-            crash = getattr(report.longrepr, "reprcrash", None)
-            reason = str(getattr(crash, "message", "")) or "failed"
-        record = {
+        outcome, reason = verdict(report)
+        record: dict[str, Any] = {
             "nodeid": report.nodeid,
-            "scenario_id": scenario,
-            "clauses": sorted({m.name for m in markers if m.name in self._clauses}),
-            "verdict": verdict,
+            "scenario_id": scenario_id(item) if item is not None else "",
+            "name": scenario_name(item) if item is not None else "",
+            "clauses": sorted({m.name for m in item.iter_markers() if m.name in self._clauses}) if item else [],
+            "verdict": outcome,
             "seconds": round(report.duration, 4),
             "reason": reason,
         }
+        evidence = item.stash.get(_EVIDENCE_FILE, None) if item is not None else None
+        if evidence is not None:
+            record["evidence"] = Path(os.path.relpath(evidence, self._path.parent)).as_posix()
         self._out.write(json.dumps(record, ensure_ascii=False) + "\n")
         self._out.flush()
 
     def pytest_unconfigure(self) -> None:
         self._out.close()
+
+
+def _suite_ids() -> set[str]:
+    """Every ``@id_`` tag of the installed compliance suite's feature files."""
+    found: set[str] = set()
+    try:
+        folder = resources.files("features")
+    except ModuleNotFoundError:
+        return found
+    for entry in folder.iterdir():
+        if entry.name.endswith(".feature"):
+            found.update(re.findall(r"@(id_[a-z0-9_]+_\d{3})\b", entry.read_text(encoding="utf-8")))
+    return found
+
+
+class _Deviations:
+    """Turns the known deviations into strict xfails (see the module docstring)."""
+
+    def __init__(self, expectations: Expectations) -> None:
+        self.expectations = expectations
+        self.today = date.today()
+
+    def pytest_report_header(self) -> list[str]:
+        active, expired = self.expectations.active(self.today), self.expectations.expired(self.today)
+        lines = [f"kassakontroll expectations: {self.expectations.path} ({len(active)} known deviations)"]
+        lines += [f"  expired, judged as any scenario: {sid} (until {d.until})" for sid, d in expired.items()]
+        return lines
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        ids = {scenario_id(item): item for item in items}
+        try:
+            self.expectations.check_known(set(ids) | _suite_ids())
+        except ExpectationsError as exc:
+            raise pytest.UsageError(str(exc)) from exc
+        active = self.expectations.active(self.today)
+        for item in items:
+            deviation = active.get(scenario_id(item))
+            if deviation is not None:
+                item.stash[_DEVIATION] = deviation
+                reason = f"{KNOWN_DEVIATION}: {deviation.describe()}"
+                item.add_marker(pytest.mark.xfail(strict=True, reason=reason))
+
+    @pytest.hookimpl(hookwrapper=True, tryfirst=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
+        outcome = yield
+        report: pytest.TestReport = outcome.get_result()
+        deviation = item.stash.get(_DEVIATION, None)
+        if deviation is not None and report.failed and str(report.longrepr).startswith("[XPASS(strict)]"):
+            report.longrepr = (
+                f"[XPASS(strict)] {deviation.scenario} passes, but {self.expectations.path} lists it as a known "
+                f"deviation ({deviation.reason}); the till no longer deviates: remove its [[deviation]] entry"
+            )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Make each scenario's id a ``-k`` keyword (before ``-k`` deselects)."""
+    for item in items:
+        sid = scenario_id(item)
+        if sid:
+            item.extra_keyword_matches.add(sid)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -168,22 +339,74 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             pytest.skip(f"{NOT_APPLICABLE}: the profile declares no {capability} ({CAPABILITIES[capability]})")
 
 
+def _open(request: pytest.FixtureRequest) -> TillDriver:
+    url = str(request.config.getoption("--target"))
+    if urlsplit(url).scheme == "manual":
+        from harness.targets.manual import ManualTarget
+
+        node = request.node
+        title = (
+            " · ".join(p for p in (scenario_id(node), scenario_name(node)) if p)
+            if isinstance(node, pytest.Item)
+            else ""
+        )
+        return ManualTarget(url, profile=_profile(request.config), title=title)
+    return open_target(url)
+
+
+def _evidence_file(item: pytest.Item, folder: Path) -> Path:
+    """``folder/<scenario id>.ndjson`` (``-2``, ``-3`` … for further examples of an outline)."""
+    stem = scenario_id(item)
+    stem = stem or _UNSAFE.sub("_", item.nodeid).strip("_") or "scenario"
+    used: set[Path] = item.config.stash.setdefault(_USED_FILES, set())
+    path, number = folder / f"{stem}.ndjson", 1
+    while path in used:
+        number += 1
+        path = folder / f"{stem}-{number}.ndjson"
+    used.add(path)
+    return path
+
+
 @pytest.fixture
 def till(request: pytest.FixtureRequest) -> Iterator[TillDriver]:
-    """A fresh till of the chosen target for one scenario."""
-    driver = open_target(str(request.config.getoption("--target")))
+    """A fresh till of the chosen target for one scenario (its evidence written out with ``--evidence-dir``)."""
+    try:
+        driver = _open(request)
+    except TargetError as exc:
+        pytest.exit(
+            f"the target {request.config.getoption('--target')} could not be opened: {exc}",
+            returncode=EXIT_TARGET_UNAVAILABLE,
+        )
+    start = driver.evidence.cursor()
+    folder = request.config.getoption("--evidence-dir", None)
+    path = None
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        path = _evidence_file(request.node, Path(folder))
+        request.node.stash[_EVIDENCE_FILE] = path
     try:
         yield driver
     finally:
-        driver.close()
+        try:
+            if path is not None:
+                with path.open("w", encoding="utf-8") as out:
+                    for record in driver.evidence.since(start):
+                        out.write(record.to_json() + "\n")
+        finally:
+            driver.close()
 
 
-@pytest.hookimpl(hookwrapper=True)
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
-    """A verb the target cannot perform makes the scenario "not automated" (skipped), not failed or passed."""
+    """A verb the target cannot perform makes the scenario "not automated" (skipped), not failed or passed.
+
+    This holds for a known deviation too: "not automated" says more than an xfail would.
+    """
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
     if call.excinfo is not None and call.excinfo.errisinstance(NotSupportedByTarget):
         report.outcome = "skipped"
         path, line, _domain = item.location
         report.longrepr = (path, (line or 0) + 1, f"{NOT_AUTOMATED}: {call.excinfo.value}")
+        if hasattr(report, "wasxfail"):
+            del report.wasxfail

@@ -242,7 +242,7 @@ def render_receipt(
         out.kv("Kundenr.", doc.customer_id)
     out.rule()
     for line in doc.lines:
-        _receipt_line(out, line, amount_unknown=doc.amount_unknown, positive=Fault.POSITIVE_RETURNS in faults)
+        _receipt_line(out, line, amount_unknown=doc.amount_unknown, faults=faults)
     out.rule()
     if doc.vat_totals and not doc.amount_unknown:
         _vat_table(out, doc.vat_totals)
@@ -252,7 +252,7 @@ def render_receipt(
         out.blank()
         out.text("Betaling")
         for payment in doc.payments:
-            _payment(out, payment, config, terminal_id=Fault.NO_TERMINAL_ID not in faults)
+            _payment(out, payment, config, faults=faults)
     if doc.buyer_name:
         # bokføringsforskrifta § 5-1-2: buyer's name on cash sales from NOK 40 000.
         out.blank()
@@ -313,11 +313,11 @@ def _faulty_kind(kind: DocumentKind, faults: frozenset[Fault]) -> DocumentKind:
     return kind
 
 
-def _receipt_line(out: Layout, line: Line, *, amount_unknown: bool, positive: bool = False) -> None:
+def _receipt_line(out: Layout, line: Line, *, amount_unknown: bool, faults: frozenset[Fault]) -> None:
     """Description, quantity × unit price, amount; discounts on their own rows.
 
-    § 2-5 / § 2-8-5: return lines carry negative quantities and amounts (``positive`` is
-    the ``positive_returns`` fault).
+    § 2-5 / § 2-8-5: return lines carry negative quantities and amounts (unless the
+    ``positive_returns`` fault is on).
     """
     prefix = "Retur: " if line.line_type == "RET" else ""
     out.wrapped(prefix + line.description)
@@ -329,7 +329,7 @@ def _receipt_line(out: Layout, line: Line, *, amount_unknown: bool, positive: bo
     sign = -1 if line.amount_in < 0 or line.line_type == "RET" else 1
     reductions = sum(d.amount for d in line.discounts)
     gross = line.amount_in + sign * reductions
-    if positive:  # breaks § 2-5: returns look like sales
+    if line.line_type == "RET" and Fault.POSITIVE_RETURNS in faults:  # breaks § 2-5: returns look like sales
         qty, gross = qty.lstrip("-"), abs(gross)
     out.row(f"  {qty} x {format_nok(line.unit_price)}", format_nok(gross))
     for discount in line.discounts:
@@ -370,11 +370,11 @@ def _totals(out: Layout, doc: ReceiptDocument) -> None:
         out.row(label, format_nok(payable), bold=True)
 
 
-def _payment(out: Layout, payment: Payment, config: TillConfig, *, terminal_id: bool = True) -> None:
+def _payment(out: Layout, payment: Payment, config: TillConfig, *, faults: frozenset[Fault]) -> None:
     """One tender; card payments show brand and the terminal's transaction id (§ 2-8-4)."""
     out.row(config.means(payment.means_id).description or payment.means_id, format_nok(payment.amount))
     if payment.card_brand:
         out.kv("Kort", payment.card_brand, "  ")
-    if payment.reference and terminal_id:
+    if payment.reference and Fault.NO_TERMINAL_ID not in faults:
         # § 2-8-4: with an integrated terminal the receipt carries its transaction ID.
         out.kv("Transaksjons-ID", payment.reference, "  ")

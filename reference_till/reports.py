@@ -211,7 +211,7 @@ def compute_figures(
         The report figures.
     """
     acc = _Accumulator(config, faults)
-    if Fault.GRAND_TOTAL_RESET in faults:
+    if previous_z is not None and Fault.GRAND_TOTAL_RESET in faults:
         previous_z = None  # breaks bokstav x-z: the grand totals restart
     for entry in entries:
         if not acc.first_seq:

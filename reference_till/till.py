@@ -109,6 +109,7 @@ class Till(SalesMixin, DocumentsMixin, ReportsMixin, RecoveryMixin):
             for state in self._registers.values():
                 self._load_register(state)
             self._recover()
+            self._flush_observations()  # a drawer left open by the previous run and now shut
         except BaseException:
             self.journal.close()
             raise
@@ -199,11 +200,7 @@ class Till(SalesMixin, DocumentsMixin, ReportsMixin, RecoveryMixin):
     def close(self) -> None:
         """Journal a drawer closed since the last operation, flush print confirmations, close the journal."""
         with self._lock:
-            for reg in self._registers.values():
-                self._observe_drawer(reg)
-            if self._pending_events or self._printed:
-                self.journal.append(self._pending_events, print_states=self._printed)
-                self._pending_events, self._printed = [], []
+            self._flush_observations()
             self.journal.close()
 
     def __enter__(self) -> Till:

@@ -129,7 +129,19 @@ class _TillBase:
 
     def _reg(self, register_id: str) -> _RegisterState:
         self.config.register(register_id)  # raises ConfigError naming the known ids
-        return self._registers[register_id]
+        state = self._registers[register_id]
+        # § 2-7 første ledd: a drawer pushed shut since the last operation is journaled before
+        # anything this operation records, so the journal keeps the order things happened in
+        self._observe_drawer(state)
+        return state
+
+    def _flush_observations(self) -> None:
+        """Journal what was observed but not yet written: drawers closed, documents printed."""
+        for reg in self._registers.values():
+            self._observe_drawer(reg)
+        if self._pending_events or self._printed:
+            self.journal.append(self._pending_events, print_states=self._printed)
+            self._pending_events, self._printed = [], []
 
     def _load_register(self, state: _RegisterState) -> None:
         last = self.journal.last_transaction(state.id)
@@ -138,6 +150,14 @@ class _TillBase:
             state.previous_signature = last.signature
         for series in Series:
             state.numbers[series] = self.journal.max_number(state.id, series.value)
+        # a drawer journaled open and not closed before a restart: its closing is still to be journaled
+        opened = max(
+            (e.seq for t in (EventType.DRAWER_OPEN, EventType.DRAWER_OPEN_NO_SALE)
+             if (e := self.journal.last_event(t, state.id)) is not None),
+            default=0,
+        )  # fmt: skip
+        closed = self.journal.last_event(EventType.DRAWER_CLOSE, state.id)
+        state.drawer_logged_open = opened > (closed.seq if closed is not None else 0)
         state.sale_counter = self.journal.count_events(EventType.SALE_STARTED, register_id=state.id)
 
     def _event(
@@ -166,11 +186,11 @@ class _TillBase:
         """Give a transaction the next ``nr`` of its register and sign it (SAF-T signature spec)."""
         nr = reg.nr + 1
         previous = reg.previous_signature
-        if Fault.SHARED_CHAIN in self.faults:  # breaks the per-register chain
-            previous = self._shared_previous or previous
+        if self._shared_previous not in ("", previous) and Fault.SHARED_CHAIN in self.faults:
+            previous = self._shared_previous  # breaks the per-register chain
         data = signature_data(previous, tx.at, nr, tx.amount_in, tx.amount_ex)
         signature = self._signer.sign(data)
-        if Fault.SKIP_SIGNATURE in self.faults and tx.kind is TransactionKind.RETURN:
+        if tx.kind is TransactionKind.RETURN and Fault.SKIP_SIGNATURE in self.faults:
             signature = reg.previous_signature  # breaks the signature rule: nothing of this one is signed
         self._shared_previous = signature
         return replace(tx, nr=nr, signature=signature, key_version=self._signer.key_version)

@@ -72,7 +72,7 @@ class RecoveryMixin(_TillBase):
                     sales.pop(record.sale_ref, None)
                     continue
                 self._replay(sales, record)
-            if Fault.NO_RECOVERY_VOID in self.faults:  # breaks § 2-8-2 bokstav r: the sale vanishes
+            if sales and Fault.NO_RECOVERY_VOID in self.faults:  # breaks § 2-8-2 bokstav r: the sale vanishes
                 sales.clear()
             for sale in sales.values():
                 reg.operator = sale.emp_id

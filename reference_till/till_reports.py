@@ -206,6 +206,7 @@ class ReportsMixin(_TillBase):
     def export_saft(self, out_dir: str | Path, start: date, end: date) -> ExportSummary:
         """Export the journal for a period as SAF-T Cash Register XML (§ 2-7 første ledd)."""
         with self._lock:
+            self._flush_observations()  # a drawer closed just before the export is in it
             return export_saft(self.journal, self.config, Path(out_dir), start=start, end=end, created=self.now())
 
     def entries(self, **filters: Any) -> Iterable[JournalEntry]:

@@ -340,8 +340,7 @@ class SalesMixin(_TillBase):
                     raise OperationError(f"the sale is not paid: {format_nok(rest)} NOK left")
             # bokføringsforskrifta § 5-1-2: the buyer's name on cash payments of NOK 40 000 or more
             cash = abs(sum(p.amount for p in sale.payments if self.config.means(p.means_id).kind == "cash"))
-            buyer_check = Fault.NO_BUYER_CHECK not in self.faults
-            if buyer_check and cash >= self.config.buyer_name_from and not sale.buyer_name:
+            if cash >= self.config.buyer_name_from and not sale.buyer_name and Fault.NO_BUYER_CHECK not in self.faults:
                 raise BuyerNameRequired(
                     f"{format_nok(cash)} NOK is paid in cash; bokføringsforskrifta § 5-1-2 requires the buyer's "
                     f"name from {format_nok(self.config.buyer_name_from)} NOK in cash. Call set_buyer() first."

@@ -12,7 +12,6 @@ import re
 from collections import Counter
 from pathlib import Path
 
-import pytest
 from pytest_bdd.feature import get_features
 
 from harness.clauses import load_clauses
@@ -73,10 +72,6 @@ def _uncovered() -> list[str]:
     return [c.id for c in load_clauses().testable() if c.id not in tagged]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 5 is in progress: the scenarios of most testable clauses are still to be written",
-)
 def test_every_testable_clause_has_a_scenario() -> None:
     uncovered = _uncovered()
     assert not uncovered, f"{len(uncovered)} testable clauses without a scenario: {', '.join(uncovered)}"
