@@ -1,5 +1,6 @@
 # kassakontroll — every target does its own set-up on a fresh machine.
-#   make run    set up, then run the main job (today: the reference till's demo business day)
+#   make run    set up, then run the main job: the full compliance suite against the embedded
+#               reference till (run.ndjson, evidence, summary in out/run), after the till's demo day
 #   make test   set up, then lint, type-check and run the test suite
 #   make bench  set up, then run the benchmarks in bench/
 
@@ -39,6 +40,7 @@ $(STAMP): pyproject.toml
 run: setup
 	$(BIN)/kassakontroll till demo --out $(OUT)/demo
 	$(BIN)/kassakontroll verify $(OUT)/demo/*.xml --public-key reference_till/data/demo_signing_key.pub.pem
+	$(BIN)/kassakontroll run --target reference:// --out $(OUT)/run
 
 lint: setup
 	$(BIN)/ruff check .
@@ -56,6 +58,7 @@ bench: setup
 	$(BIN)/python bench/till_throughput.py
 	$(BIN)/python bench/escpos_decode.py
 	$(BIN)/python bench/verify_throughput.py
+	$(BIN)/python bench/suite_runtime.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
