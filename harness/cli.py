@@ -38,9 +38,9 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 
+from harness.cli_args import iso_date
 from harness.cli_devices import add_device_commands, run_device_command
 from harness.cli_till_serve import add_till_serve_command, run_till_serve_command
 from harness.cli_verify import add_verify_command, run_verify_command
@@ -53,13 +53,6 @@ EXIT_USAGE = 2
 EXIT_CONFIG = 3
 EXIT_JOURNAL = 4
 EXIT_REFUSED = 5
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write YYYY-MM-DD, e.g. 2026-11-21") from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -77,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     demo = till_commands.add_parser("demo", help="run a business day on two kassapunkter and write every artefact")
     demo.add_argument("--out", required=True, type=Path, help="output folder (created)")
     demo.add_argument("--config", type=Path, help="till configuration TOML (default: the embedded demo shop)")
-    demo.add_argument("--date", type=_date, help="business day, YYYY-MM-DD (default: today in Norway)")
+    demo.add_argument("--date", type=iso_date, help="business day, YYYY-MM-DD (default: today in Norway)")
     demo.add_argument(
         "--devices",
         choices=("emulated", "memory"),
@@ -92,8 +85,8 @@ def _parser() -> argparse.ArgumentParser:
 
     export = till_commands.add_parser("export", help="export a period of a journal as SAF-T Cash Register XML")
     export.add_argument("--journal", required=True, type=Path, help="the till's journal.sqlite")
-    export.add_argument("--from", dest="start", required=True, type=_date, help="first day, YYYY-MM-DD")
-    export.add_argument("--to", dest="end", required=True, type=_date, help="last day, YYYY-MM-DD")
+    export.add_argument("--from", dest="start", required=True, type=iso_date, help="first day, YYYY-MM-DD")
+    export.add_argument("--to", dest="end", required=True, type=iso_date, help="last day, YYYY-MM-DD")
     export.add_argument("--out", required=True, type=Path, help="output folder (created)")
     export.add_argument("--config", type=Path, help="the till configuration the journal was written with")
     return parser

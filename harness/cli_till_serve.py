@@ -29,9 +29,10 @@ import argparse
 import signal
 import sys
 import threading
-from datetime import date
 from pathlib import Path
 from typing import Any
+
+from harness.cli_args import iso_date
 
 __all__ = ["add_till_serve_command", "parse_listen", "run_till_serve_command"]
 
@@ -39,13 +40,6 @@ EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_CONFIG = 3
 EXIT_DEVICE = 7
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write YYYY-MM-DD, e.g. 2026-11-23") from None
 
 
 def _assignment(text: str) -> tuple[str, str]:
@@ -107,7 +101,7 @@ def add_till_serve_command(till_commands: Any) -> None:
     serve.add_argument("--config", type=Path, help="till configuration TOML (default: the embedded demo shop)")
     serve.add_argument(
         "--day",
-        type=_date,
+        type=iso_date,
         help="run every session on a simulated clock from 08:00 on this day, each reading 7 s later "
         "(default: the real time in Norway)",
     )

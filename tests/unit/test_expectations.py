@@ -9,39 +9,11 @@ from pathlib import Path
 import pytest
 
 from harness.expectations import ExpectationsError, load_expectations
+from tests.unit.minimal_till import MINIMAL_CONFTEST
 
-CONFTEST = """
-import pytest
-from harness.targets.base import Concluded, TillDriver
-from harness.evidence import EvidenceLog
-from pytest_bdd import given, then, when
-
-
-class Minimal(TillDriver):
-    name = "minimal://"
-    registers = ("K1",)
-
-    def __init__(self):
-        self.evidence = EvidenceLog()
-
-    def open_register(self, register, operator): pass
-    def add_item(self, register, art_id, quantity=1): pass
-    def pay_cash(self, register, tendered=None): pass
-    def conclude(self, register): return Concluded("K1-1", 100)
-
-
-@pytest.fixture
-def till():
-    return Minimal()
-
-
-@given("a till")
-def a_till(till): pass
-
-
-@when("the operator prints a copy")
-def copy(till): till.copy_receipt("K1", "K1-1")
-
+CONFTEST = (
+    MINIMAL_CONFTEST
+    + """
 
 @then("the rule holds")
 def holds(): pass
@@ -50,6 +22,7 @@ def holds(): pass
 @then("the rule is broken")
 def broken(): assert False, "the till printed two copies"
 """
+)
 
 FEATURE = """
 Feature: expectations

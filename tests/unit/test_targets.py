@@ -10,6 +10,7 @@ import pytest
 from harness.targets import NotSupportedByTarget, Refused, TargetError, open_target, schemes
 from harness.targets.reference import ReferenceTarget
 from reference_till.faults import Fault, parse_faults
+from tests.unit.minimal_till import MINIMAL_CONFTEST
 
 
 def test_an_unknown_scheme_names_the_known_ones() -> None:
@@ -63,38 +64,9 @@ def test_a_verb_the_target_lacks_is_not_supported() -> None:
         till.close()
 
 
-SUITE_CONFTEST = '''
-import pytest
-from harness.targets.base import Concluded, TillDriver
-from harness.evidence import EvidenceLog
-from pytest_bdd import given, then, when
-
-
-class Minimal(TillDriver):
-    name = "minimal://"
-    registers = ("K1",)
-
-    def __init__(self):
-        self.evidence = EvidenceLog()
-
-    def open_register(self, register, operator): pass
-    def add_item(self, register, art_id, quantity=1): pass
-    def pay_cash(self, register, tendered=None): pass
-    def conclude(self, register): return Concluded("K1-1", 100)
-
-
-@pytest.fixture
-def till():
-    return Minimal()
-
-
-@given("a till")
-def a_till(till): pass
-
-
-@when("the operator prints a copy")
-def copy(till): till.copy_receipt("K1", "K1-1")
-
+SUITE_CONFTEST = (
+    MINIMAL_CONFTEST
+    + """
 
 @when("the operator sells")
 def sell(till):
@@ -103,7 +75,8 @@ def sell(till):
 
 @then("nothing is wrong")
 def fine(): pass
-'''
+"""
+)
 
 SUITE_FEATURE = """
 Feature: plugin behaviour
