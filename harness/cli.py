@@ -9,6 +9,7 @@ Commands::
                              [--config FILE] [--day YYYY-MM-DD]
     kassakontroll run --target URL [--profile FILE] --out DIR [--printer URL]... [-k EXPR] [-m MARKEXPR]
                       [--expectations FILE] [--lang nb|en]
+    kassakontroll fuzz --target URL [--profile FILE] [--examples N] [--seed N] [--steps N] [--no-shrink]
     kassakontroll escpos decode FILE|- [--json] [--html OUT] [--profile NAME]
     kassakontroll devices serve [--printer URL]... [--terminal URL] [--record DIR] [--duration S]
     kassakontroll capture FILE.pcap --out DIR [--port 9100]
@@ -42,6 +43,7 @@ from pathlib import Path
 
 from harness.cli_args import iso_date
 from harness.cli_devices import add_device_commands, run_device_command
+from harness.cli_fuzz import add_fuzz_command, run_fuzz_command
 from harness.cli_till_serve import add_till_serve_command, run_till_serve_command
 from harness.cli_verify import add_verify_command, run_verify_command
 from harness.run_command import add_run_command, run_run_command
@@ -63,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     add_device_commands(commands)
     add_verify_command(commands)
     add_run_command(commands)
+    add_fuzz_command(commands)
     till = commands.add_parser("till", help="the reference till")
     till_commands = till.add_subparsers(dest="till_command", required=True, metavar="TILL_COMMAND")
     add_till_serve_command(till_commands)
@@ -150,6 +153,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = run_verify_command(args)
     if code is None:
         code = run_run_command(args)
+    if code is None:
+        code = run_fuzz_command(args)
     if code is not None:
         return code
     try:

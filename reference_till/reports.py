@@ -111,7 +111,7 @@ class _Accumulator:
             self.deliveries.add(tx.amount_in)
             self.credit_sales.add(tx.amount_in)
         elif kind is TransactionKind.VOID:
-            self.voids.add(tx.amount_in)  # bokstav r
+            self.voids.add(abs(tx.amount_in))  # bokstav r: a voided return counts its size too (Σ|transAmntIn|)
         elif kind is TransactionKind.TRAINING:
             self.training.add(tx.amount_in)  # bokstav w
             if Fault.TRAINING_AS_SALES in self.faults:  # breaks bokstav w: training moves e and l
