@@ -160,6 +160,11 @@ class TcpServer:
                 if full:
                     self._emit("link.refused", "", peer=peer, max_sessions=self.max_sessions)
                 return
+            # a printer's replies are small writes (a status byte, then an answer): with Nagle's algorithm
+            # the second waits for the POS's delayed ACK of the first, 40 ms on Linux; a network
+            # printer's card does not make the POS wait, and neither does the emulator
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             channel = TcpChannel(sock, f"{self.url_base}#{next(self._numbers)} from {peer}", peer)
             thread = threading.Thread(target=self._serve, args=(channel,), name=channel.name, daemon=True)
             self._channels[channel] = thread

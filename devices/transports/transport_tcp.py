@@ -105,6 +105,9 @@ class TcpClientConnection(HostConnection):
         self.url = url
         try:
             self.sock = socket.create_connection((host, port), timeout=timeout)
+            # a document and the request after it are two small writes: send each at once, as a POS
+            # talking to a network printer does (Nagle would hold the second for the delayed ACK)
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except OSError as error:
             raise TransportError(
                 f"cannot connect to {url}: {error}; check the device is listening on {host}:{port}"

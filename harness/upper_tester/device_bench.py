@@ -19,13 +19,10 @@ terminal server.
 
 from __future__ import annotations
 
-import contextlib
-import socket
 import threading
 from collections.abc import Mapping
-from typing import Any
 
-from devices.link import Channel, DeviceProtocol, Link, ProtocolFactory
+from devices.link import Channel, DeviceProtocol
 from devices.station import DeviceStation, pos_url
 from devices.terminal import TerminalEmulator, TerminalServer
 from devices.transports import open_link
@@ -122,56 +119,6 @@ class _TerminalSwitch(TerminalEmulator):
         self.current.close()
 
 
-class _NoDelay(DeviceProtocol):
-    """Sets ``TCP_NODELAY`` on an accepted TCP connection, then hands it on.
-
-    A printer's replies are small writes (a status byte, then a process-ID answer); with
-    Nagle's algorithm the second waits for the POS's delayed ACK of the first, 40 ms a
-    document on Linux, which real printers' network cards do not make a POS wait.
-    """
-
-    def __init__(self, inner: DeviceProtocol) -> None:
-        self._inner = inner
-
-    def connection_made(self, channel: Channel) -> None:
-        sock = getattr(channel, "sock", None)
-        if isinstance(sock, socket.socket) and sock.family in (socket.AF_INET, socket.AF_INET6):
-            with contextlib.suppress(OSError):
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._inner.connection_made(channel)
-
-    def data_received(self, data: bytes) -> None:
-        self._inner.data_received(data)
-
-    def connection_lost(self, exc: BaseException | None) -> None:
-        self._inner.connection_lost(exc)
-
-
-class _PromptLink(Link):
-    """A link whose TCP connections send small writes at once (see :class:`_NoDelay`); else the link itself."""
-
-    def __init__(self, inner: Link) -> None:
-        self.inner = inner
-        self.url = inner.url
-
-    def attach(self, factory: ProtocolFactory) -> None:
-        """Attach ``factory`` behind :class:`_NoDelay`."""
-        self.inner.attach(lambda: _NoDelay(factory()))
-
-    def close(self) -> None:
-        """Close the link."""
-        self.inner.close()
-
-    def describe(self) -> str:
-        """The link's description."""
-        return self.inner.describe()
-
-    def __getattr__(self, name: str) -> Any:
-        if name == "inner":
-            raise AttributeError(name)
-        return getattr(self.inner, name)
-
-
 class _Point:
     """The fixed addresses of one kassapunkt."""
 
@@ -181,7 +128,7 @@ class _Point:
         self.server: TerminalServer | None = None
         self.switch = _TerminalSwitch(station.terminal)
         try:
-            self.link = TappedLink(_PromptLink(open_link(printer_url)), station.log)
+            self.link = TappedLink(open_link(printer_url), station.log)
             self.link.attach(self.hub.protocol)
             host, port = terminal
             loopback = host in ("127.0.0.1", "localhost", "::1")

@@ -13,7 +13,6 @@ document the printer did not finish (the harness's printer has the evidence).
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -107,24 +106,11 @@ def _open(config: TillConfig, devices: Mapping[str, DeviceUrls]) -> dict[str, Re
             )
             opened[register_id] = ports
             if isinstance(ports.printer, EscposPrinterPort):
-                _no_delay(ports.printer.connection)
                 ports.printer.connection.drain()  # a reused serial line may still hold replies for the last session
     except BaseException:
         _close_devices(opened)
         raise
     return opened
-
-
-def _no_delay(connection: object) -> None:
-    """Send small writes at once on a TCP printer link.
-
-    A document and the process-ID request after it are two writes; with Nagle's algorithm
-    the second waits for the printer's delayed ACK of the first (40 ms on Linux) -- a POS
-    talking to a network printer disables it, and so does the reference till here.
-    """
-    sock = getattr(connection, "sock", None)
-    if isinstance(sock, socket.socket) and sock.family in (socket.AF_INET, socket.AF_INET6):
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 def _close_devices(devices: Mapping[str, RegisterDevices]) -> None:
