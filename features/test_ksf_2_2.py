@@ -7,7 +7,7 @@ kicks, the drawer's sensor, the documents on paper) and from the journal export.
 
 from __future__ import annotations
 
-from pytest_bdd import given, parsers, scenarios, then, when
+from pytest_bdd import parsers, scenarios, then
 
 from features.steps.operate import Scene
 from harness.observe import Printed, drawer_kicks, drawer_openings, printed
@@ -37,13 +37,6 @@ def _report_named(document: Printed, name: str) -> bool:
 def _is_receipt(document: Printed) -> bool:
     """A receipt: a document that is no X or Z report and no «KOPI» (whatever the receipt is called)."""
     return not any(_report_named(document, name) for name in REPORT_NAMES) and not document.contains("KOPI")
-
-
-@given(parsers.parse('the scenario goes on at kassapunkt "{register}"'))
-@when(parsers.parse('the scenario goes on at kassapunkt "{register}"'))
-def at_kassapunkt(scene: Scene, register: str) -> None:
-    """The next steps operate kassapunkt ``register``, already open."""
-    scene.register = scene.register_id(register)
 
 
 @then(

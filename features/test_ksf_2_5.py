@@ -18,9 +18,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-from pytest_bdd import given, parsers, scenarios, then, when
+from pytest_bdd import given, parsers, scenarios, then
 
-from features.steps.operate import Scene, _attempt, ore
+from features.steps.operate import Scene, ore
 from harness.evidence import EvidenceRecord
 from harness.journal_export import JournalExport
 from harness.observe import Printed, printed
@@ -171,23 +171,6 @@ def _paid(export: JournalExport, payments_codes: tuple[str, ...], tx: Transactio
 
 
 # --- When -----------------------------------------------------------------------------------
-
-
-@when(parsers.parse("the operator registers an opening float of {amount} kr"))
-def register_float(till: TillDriver, scene: Scene, amount: str) -> None:
-    """The operator now logged in registers a float of their own; the drawer it opened is pushed shut."""
-
-    def action() -> None:
-        till.register_float(scene.register, ore(amount))
-        till.close_drawer(scene.register)
-
-    _attempt(scene, till, action)
-
-
-@when("the customer pays the rest by card")
-def pay_rest_by_card(till: TillDriver, scene: Scene) -> None:
-    """What is left to pay goes through the payment terminal."""
-    _attempt(scene, till, lambda: till.pay_card(scene.register))
 
 
 # --- Given ----------------------------------------------------------------------------------

@@ -186,7 +186,26 @@ def training_on_given(till: TillDriver, scene: Scene) -> None:
     till.training(scene.register, True)
 
 
+@given(parsers.parse('the scenario goes on at kassapunkt "{register}"'))
+@when(parsers.parse('the scenario goes on at kassapunkt "{register}"'))
+@when(parsers.parse('the operator turns to kassapunkt "{register}"'))
+def goes_on_at(scene: Scene, register: str) -> None:
+    """The next steps operate another kassapunkt that is already open."""
+    scene.register = scene.register_id(register)
+
+
 # --- When ----------------------------------------------------------------------------------
+
+
+@when(parsers.parse("the operator registers an opening float of {amount} kr"))
+def register_float_now(till: TillDriver, scene: Scene, amount: str) -> None:
+    """The operator logged in now registers a vekselkasse; the drawer it opened is pushed shut."""
+
+    def action() -> None:
+        till.register_float(scene.register, ore(amount))
+        till.close_drawer(scene.register)
+
+    _attempt(scene, till, action)
 
 
 @when(parsers.parse('the operator registers {quantity:d} × article "{art_id}"'))
@@ -243,9 +262,10 @@ def pay_cash_amount(till: TillDriver, scene: Scene, amount: str) -> None:
     _attempt(scene, till, lambda: till.pay_cash(scene.register, ore(amount)))
 
 
+@when("the customer pays the rest by card")
 @when("the customer pays the total by card")
 def pay_card(till: TillDriver, scene: Scene) -> None:
-    """Take the total through the payment terminal."""
+    """Take what is left to pay (the total, or the rest after other tenders) through the payment terminal."""
     _attempt(scene, till, lambda: till.pay_card(scene.register))
 
 

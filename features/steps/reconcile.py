@@ -42,7 +42,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from lxml import etree
-from pytest_bdd import given, parsers, then, when
+from pytest_bdd import parsers, then, when
 
 from features.steps.operate import Scene
 from harness.journal_export import JournalExport
@@ -525,13 +525,6 @@ def printed_report_problems(export: JournalExport, report: Report, document: Pri
 
 
 # --- Given / When ------------------------------------------------------------------------
-
-
-@given(parsers.parse('the scenario goes on at kassapunkt "{register}"'))
-@when(parsers.parse('the scenario goes on at kassapunkt "{register}"'))
-def goes_on_at(scene: Scene, register: str) -> None:
-    """The next steps operate another kassapunkt that is already open."""
-    scene.register = scene.register_id(register)
 
 
 @when("the journal is exported")

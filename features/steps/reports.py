@@ -30,14 +30,14 @@ from dataclasses import dataclass, field
 
 import pytest
 from lxml import etree
-from pytest_bdd import parsers, then, when
+from pytest_bdd import parsers, then
 
 from features.steps.operate import Scene, ore
 from harness.journal_export import JournalExport
 from harness.observe import Printed, printed
 from harness.profile import Profile
 from harness.saft_spec import NAMESPACE
-from harness.targets import Refused, TillDriver
+from harness.targets import TillDriver
 from harness.verify.records import Event, Report
 from harness.verify.records import ore as saft_ore
 
@@ -879,25 +879,3 @@ def serving_codes() -> frozenset[str]:
 def hairdresser_codes() -> frozenset[str]:
     """PredefinedBasicID-04 codes of hairdressers' groups (bokføringsforskrifta § 8-3): 04001–04005."""
     return frozenset(f"0400{n}" for n in range(1, 6))
-
-
-# --------------------------------------------------------------------------- operating steps
-# Two When steps the report scenarios share; they operate only (candidates for operate.py).
-
-
-@when(parsers.parse('the operator turns to kassapunkt "{register}"'))
-def turn_to(scene: Scene, register: str) -> None:
-    """The following steps operate kassapunkt ``register``, which is open already."""
-    scene.register = scene.register_id(register)
-
-
-@when(parsers.parse("the operator registers an opening float of {amount} kr"))
-def float_now(till: TillDriver, scene: Scene, amount: str) -> None:
-    """The logged-in operator registers a vekselkasse; the drawer it opened is pushed shut."""
-    scene.step_start = till.evidence.cursor()
-    scene.refusal = None
-    try:
-        till.register_float(scene.register, ore(amount))
-    except Refused as refused:
-        scene.refusal = refused
-    till.close_drawer(scene.register)
