@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from harness.profile import Profile, ProfileError, load_profile, reference_profile_path, template_path
+from harness.profile import Profile, ProfileError, profile_for
 from harness.targets import TargetError, open_target, schemes
 
 __all__ = ["EXIT_FAILED", "EXIT_PASSED", "EXIT_TARGET", "EXIT_USAGE", "add_fuzz_command", "main", "run_fuzz_command"]
@@ -65,16 +65,7 @@ def _say(message: str) -> None:
 
 def _profile(args: argparse.Namespace) -> Profile:
     """The profile to fuzz with; raises ProfileError naming the template."""
-    scheme = urlsplit(args.target).scheme
-    if args.profile is None and scheme == "reference":
-        return load_profile(reference_profile_path())
-    try:
-        return load_profile(args.profile)
-    except ProfileError as exc:
-        text = str(exc)
-        if str(template_path()) not in text:
-            text += f" (the commented template is {template_path()})"
-        raise ProfileError(text) from exc
+    return profile_for(args.target, args.profile)
 
 
 def _usage(args: argparse.Namespace) -> str | None:

@@ -28,6 +28,7 @@ from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 __all__ = [
     "CAPABILITIES",
@@ -35,6 +36,7 @@ __all__ = [
     "ProfileArticle",
     "ProfileError",
     "load_profile",
+    "profile_for",
     "reference_profile_path",
     "template_path",
 ]
@@ -238,6 +240,17 @@ def _signature(data: Mapping[str, Any], path: Path) -> tuple[str, dict[str, Path
     return method, resolved
 
 
+def profile_for(target: str, path: Path | str | None) -> Profile:
+    """The profile of the till at ``target``: ``path``, or the reference till's own for ``reference://``.
+
+    Raises:
+        ProfileError: As :func:`load_profile`; no path for another target is an error too.
+    """
+    if path is None and urlsplit(target).scheme == "reference":
+        path = reference_profile_path()
+    return load_profile(path)
+
+
 def load_profile(path: Path | str | None) -> Profile:
     """Read and check a capability profile.
 
@@ -258,7 +271,7 @@ def load_profile(path: Path | str | None) -> Profile:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"{path} is not valid TOML: {exc}") from exc
+        raise ProfileError(f"{path} is not valid TOML: {exc} (see the commented template {template_path()})") from exc
     if not data:
         raise _fix(path, "the profile is empty; fill in [identity], [shop], [capabilities], [signature], [[articles]]")
     identity = _table(data, "identity", path)

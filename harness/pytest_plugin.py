@@ -57,7 +57,7 @@ from harness.expectations import (
     default_expectations_path,
     load_expectations,
 )
-from harness.profile import CAPABILITIES, Profile, ProfileError, load_profile, reference_profile_path
+from harness.profile import CAPABILITIES, Profile, ProfileError, profile_for
 from harness.targets import NotSupportedByTarget, TargetError, TillDriver, open_target
 
 __all__ = [
@@ -310,11 +310,8 @@ def _profile(config: pytest.Config) -> Profile:
     cached: Profile | None = getattr(config, "_kassakontroll_profile", None)
     if cached is not None:
         return cached
-    path = config.getoption("--profile", None)
-    if path is None and str(config.getoption("--target")).startswith("reference://"):
-        path = reference_profile_path()
     try:
-        profile = load_profile(path)
+        profile = profile_for(str(config.getoption("--target")), config.getoption("--profile", None))
     except ProfileError as exc:
         raise pytest.UsageError(str(exc)) from exc
     config._kassakontroll_profile = profile  # type: ignore[attr-defined]

@@ -59,7 +59,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from harness.expectations import ExpectationsError, load_expectations
-from harness.profile import ProfileError, load_profile
+from harness.profile import ProfileError, profile_for
 from harness.pytest_plugin import EXIT_TARGET_UNAVAILABLE, VERDICTS
 from harness.targets import schemes
 
@@ -175,7 +175,7 @@ def _target_url(args: argparse.Namespace) -> str:
 def _check_files(args: argparse.Namespace, scheme: str) -> None:
     if args.profile is not None or scheme != "reference":
         try:
-            load_profile(args.profile)
+            profile_for(args.target, args.profile)
         except ProfileError as exc:
             raise _Usage(f"--profile: {exc}") from exc
     if args.expectations is not None:

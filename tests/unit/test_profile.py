@@ -12,6 +12,7 @@ from harness.profile import (
     CAPABILITIES,
     ProfileError,
     load_profile,
+    profile_for,
     reference_profile_path,
     template_path,
 )
@@ -110,3 +111,13 @@ def test_an_unknown_capability_or_article_is_named() -> None:
         profile.has("teleport")
     with pytest.raises(ProfileError, match="article '9999'"):
         profile.article("9999")
+
+
+def test_the_profile_for_a_target_defaults_only_for_the_reference_till(tmp_path: Path) -> None:
+    assert profile_for("reference://?registers=1", None).system_id == "KK-REF-0001"
+    with pytest.raises(ProfileError, match=r"no capability profile given: copy .*template\.toml"):
+        profile_for("http://127.0.0.1:8700", None)
+    broken = tmp_path / "p.toml"
+    broken.write_text("registers = [", encoding="utf-8")
+    with pytest.raises(ProfileError, match=r"not valid TOML: .*template\.toml"):
+        profile_for("reference://", broken)
