@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pytest_bdd import parsers, scenarios, then
 
+from features.steps.codes import CASH_SALE_CODES, MEANS_CODES
 from features.steps.operate import Scene, ore
 from harness.targets import TillDriver
 from harness.verify.records import format_ore
@@ -18,10 +19,6 @@ scenarios("bff_5_3_2.feature")
 
 #: PredefinedBasicID-13 codes of an operator logging in and out.
 LOGIN, LOGOUT = "13003", "13004"
-#: Means of payment -> their PredefinedBasicID-12 codes.
-MEANS: dict[str, tuple[str, ...]] = {"cash": ("12001",), "card": ("12002", "12003")}
-#: PredefinedBasicID-11 codes of cash sales (sale, return, both).
-CASH_SALE_CODES = ("11001", "11006", "11016")
 
 
 @then(parsers.parse('the journal\'s log-ins and log-outs at kassapunkt "{register}" read "{expected}"'))
@@ -73,7 +70,9 @@ def operator_payments(
     reports = export.reports(register_id, kind)
     assert reports, f"the journal export {export.path.name} holds no {kind} report of kassapunkt {register_id}"
     rows = reports[-1].lists.get("reportEmpPayments", {})
-    mine = [f for (emp, means_id), f in rows.items() if emp == emp_id and export.code("12", means_id) in MEANS[means]]
+    mine = [
+        f for (emp, means_id), f in rows.items() if emp == emp_id and export.code("12", means_id) in MEANS_CODES[means]
+    ]
     shown = (sum(f[0] or 0 for f in mine), sum(f[1] or 0 for f in mine))
     listed = {f"{emp}/{means_id}": [f[0], format_ore(f[1])] for (emp, means_id), f in rows.items()}
     assert shown == (count, ore(amount)), (

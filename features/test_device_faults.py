@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pytest_bdd import parsers, scenarios, then
 
+from features.steps.codes import CASH_SALE_CODES, MEANS_CODES
 from features.steps.operate import Scene, ore
 from harness.evidence import EvidenceRecord
 from harness.journal_export import JournalExport
@@ -21,10 +22,8 @@ scenarios("device_faults.feature")
 
 #: Report names: every other document a kassapunkt prints in these scenarios is a receipt.
 REPORT_NAMES = ("x-rapport", "z-rapport", "x rapport", "z rapport")
-#: PredefinedBasicID-11 codes of cash sales (sale, return, both).
-CASH_SALE_CODES = ("11001", "11006", "11016")
 #: PredefinedBasicID-12 codes of cash and of payment cards.
-CASH, CARDS = ("12001",), ("12002", "12003")
+CASH, CARDS = MEANS_CODES["cash"], MEANS_CODES["card"]
 
 
 def _receipts(till: TillDriver, scene: Scene) -> list[Printed]:

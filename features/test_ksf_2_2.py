@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pytest_bdd import parsers, scenarios, then
 
+from features.steps.codes import CASH_SALE_CODES
 from features.steps.operate import Scene
 from harness.observe import Printed, drawer_kicks, drawer_openings, printed
 from harness.targets import TillDriver
@@ -21,9 +22,6 @@ REPORT_NAMES: dict[str, tuple[str, ...]] = {
     "X-rapport": ("X-rapport", "X rapport"),
     "Z-rapport": ("Z-rapport", "Z rapport"),
 }
-
-#: PredefinedBasicID-11 codes of transactions that are cash sales (sale, return, or both).
-CASH_SALE_CODES = ("11001", "11006", "11016")
 
 
 def _report_named(document: Printed, name: str) -> bool:

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pytest_bdd import given, parsers, scenarios, then
 
+from features.steps.codes import CASH_SALE_CODES, MEANS_CODES
 from features.steps.operate import Scene, ore
 from harness.evidence import EvidenceRecord
 from harness.journal_export import JournalExport
@@ -51,21 +52,13 @@ WALL_TOLERANCE = timedelta(minutes=10)
 #: Receipt and journal may differ by the time between journaling and printing.
 AGREEMENT = timedelta(seconds=60)
 
-#: Means of payment -> their PredefinedBasicID-12 codes (SAF-T Cash Register code list).
-MEANS: dict[str, tuple[str, ...]] = {
-    "cash": ("12001",),
-    "card": ("12002", "12003"),
-    "gift card": ("12005",),
-    "mobile payment": ("12011",),
-}
 #: Report figures a scenario names -> the eventReport element (§ 2-8-2 bokstav e, k, p).
 FIGURES: dict[str, str] = {
     "cash sales": "totalCashSaleAmnt",
     "returns": "reportReturnAmnt",
     "an opening float": "reportOpeningChangeFloat",
 }
-#: PredefinedBasicID-11 codes: cash sales (sale, return, both) and the opening float.
-CASH_SALE_CODES = ("11001", "11006", "11016")
+#: PredefinedBasicID-11 code of the opening float.
 FLOAT_CODE = "11007"
 #: PredefinedBasicID-13 codes of the sales and the return receipt (§ 2-8-4, § 2-8-5).
 RECEIPT_EVENTS: dict[str, str] = {"13012": "sales receipt", "13013": "return receipt"}
@@ -240,7 +233,7 @@ def report_figure(
 @then(
     parsers.re(
         rf'the (?P<kind>X|Z) report of kassapunkt "(?P<register>[^"]+)" counts (?P<count>\d+) payments? of '
-        rf"(?P<amount>{_AMOUNT}) kr (?:in|by) (?P<means>{'|'.join(MEANS)})$"
+        rf"(?P<amount>{_AMOUNT}) kr (?:in|by) (?P<means>{'|'.join(MEANS_CODES)})$"
     ),
     converters={"count": int},
 )
@@ -252,12 +245,12 @@ def report_payments(
     export = scene.journal(till)
     rows = _report(export, register_id, kind).lists.get("reportPayments", {})
     # kassasystemforskrifta § 2-5: payment by different means, each reported separately
-    mine = [(key[0], figures) for key, figures in rows.items() if export.code("12", key[0]) in MEANS[means]]
+    mine = [(key[0], figures) for key, figures in rows.items() if export.code("12", key[0]) in MEANS_CODES[means]]
     shown = (sum(f[0] or 0 for _k, f in mine), sum(f[1] or 0 for _k, f in mine))
     listed = {key[0]: [format_ore(f[1]), f[0]] for key, f in rows.items()}
     assert shown == (count, value), (
         f"the {kind} report of kassapunkt {register_id} counts {shown[0]} payment(s) of {format_ore(shown[1])} "
-        f"{means} (codes {', '.join(MEANS[means])}), expected {count} of {amount}; reportPayments: {listed}"
+        f"{means} (codes {', '.join(MEANS_CODES[means])}), expected {count} of {amount}; reportPayments: {listed}"
     )
 
 
@@ -266,14 +259,14 @@ def report_payments(
 
 @then(
     parsers.re(
-        rf"the journal's last sale is paid with (?P<amount>{_AMOUNT}) kr (?:in|by) (?P<means>{'|'.join(MEANS)})$"
+        rf"the journal's last sale is paid with (?P<amount>{_AMOUNT}) kr (?:in|by) (?P<means>{'|'.join(MEANS_CODES)})$"
     )
 )
 def sale_paid_with(till: TillDriver, scene: Scene, amount: str, means: str) -> None:
     """§ 2-5: the sale's payments are registered by means of payment."""
     export = scene.journal(till)
     sale = _last_sale(export, scene)
-    paid = _paid(export, MEANS[means], sale)
+    paid = _paid(export, MEANS_CODES[means], sale)
     listed = [(p.payment_type, format_ore(p.amount)) for p in sale.payments]
     assert paid == ore(amount), f"{sale.trans_id} is paid with {format_ore(paid)} {means}, expected {amount}: {listed}"
 
