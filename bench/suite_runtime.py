@@ -34,15 +34,17 @@ import os
 import platform
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.measure import run_measured  # noqa: E402
+
 PROFILE = ROOT / "features" / "profiles" / "reference.toml"
 IN_PROCESS = "reference://"
 OUT_OF_PROCESS = "http://127.0.0.1:0/?spawn=1&printer=tcp://127.0.0.1:0"
@@ -60,54 +62,19 @@ class Run:
     reasons: dict[str, str]
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident memory of ``pid`` and all its descendants, in bytes (0 if gone)."""
-    total, stack = 0, [pid]
-    while stack:
-        current = stack.pop()
-        try:
-            with open(f"/proc/{current}/status", encoding="ascii") as status:
-                total += next((int(line.split()[1]) * 1024 for line in status if line.startswith("VmRSS:")), 0)
-            with open(f"/proc/{current}/task/{current}/children", encoding="ascii") as children:
-                stack.extend(int(c) for c in children.read().split())
-        except (OSError, ValueError):
-            continue
-    return total
-
-
 def run_suite(target: str, log: Path) -> Run:
     """Run the suite against ``target``; wall time, memory and the verdicts of its run log."""
     command = [
         sys.executable, "-m", "pytest", "features", "-p", "no:cacheprovider", "-q",
         "--target", target, "--profile", str(PROFILE), "--run-log", str(log),
     ]  # fmt: skip
-    peak = 0
-    done = threading.Event()
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, _tree_rss(process.pid))
-            done.wait(0.02)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    assert process.stderr is not None
-    err = process.stderr.read()
-    _pid, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    process.stderr.close()
-    done.set()
-    sampler.join()
-    if process.returncode not in (0, 1):
-        raise SystemExit(f"pytest --target {target} exited {process.returncode}:\n{err.decode()[-2000:]}")
+    measured = run_measured(command, cwd=ROOT)
+    if measured.returncode not in (0, 1):
+        raise SystemExit(f"pytest --target {target} exited {measured.returncode}:\n{measured.stderr}")
     records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.strip()]
     verdicts = {r["nodeid"]: r["verdict"] for r in records}  # outline examples share a scenario id
     reasons = {r["nodeid"]: r["reason"] for r in records}
-    return Run(elapsed, usage.ru_maxrss * 1024, peak, verdicts, reasons)
+    return Run(measured.seconds, measured.peak_largest, measured.peak_tree, verdicts, reasons)
 
 
 def _mib(size: float) -> str:

@@ -32,9 +32,7 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -42,52 +40,12 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.measure import run_measured  # noqa: E402
 from bench.saft_synth import SynthSpec, generate, write_keys  # noqa: E402
 from harness.saft_spec import schema_path  # noqa: E402
 
 CACHE = ROOT / "bench" / ".cache" / "verify"
 FILE_NAME = "SAF-T Cash Register_999999999_20250101000000.xml"
-
-
-def _tree_rss(pid: int) -> int:
-    """Resident memory of ``pid`` and all its descendants, in bytes (0 if gone)."""
-    total = 0
-    stack = [pid]
-    while stack:
-        current = stack.pop()
-        try:
-            with open(f"/proc/{current}/status", encoding="ascii") as status:
-                for line in status:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
-                        break
-            with open(f"/proc/{current}/task/{current}/children", encoding="ascii") as children:
-                stack.extend(int(c) for c in children.read().split())
-        except (OSError, ValueError):
-            continue
-    return total
-
-
-def run_measured(command: list[str]) -> tuple[float, int, int, str]:
-    """Run ``command``; return (wall seconds, peak tree RSS in bytes, exit code, stderr tail)."""
-    peak = 0
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, _tree_rss(process.pid))
-            done.wait(0.02)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _out, err = process.communicate()
-    elapsed = time.perf_counter() - started
-    done.set()
-    sampler.join()
-    return elapsed, peak, process.returncode, err.decode("utf-8", "replace")[-2000:]
 
 
 def prepare(size: int) -> Path:
@@ -139,7 +97,8 @@ def main(argv: list[str] | None = None) -> int:
             if run % 2:
                 order.reverse()
             for name, command in order:
-                elapsed, peak, code, err = run_measured(command)
+                measured = run_measured(command)
+                elapsed, peak, code, err = measured.seconds, measured.peak_tree, measured.returncode, measured.stderr
                 if code != 0:
                     print(f"{name} exited with {code} on {path.name}:\n{err}", file=sys.stderr)
                     return 1
