@@ -3,7 +3,9 @@
 :func:`export_and_read` asks the target for its export (the one path every till must
 offer, kassasystemforskrifta § 2-7 første ledd), runs the full verifier over it with the
 keys the profile declares (schema, code lists, numbering, the signature chain, copy
-counts, every X/Z figure recomputed from the transactions), and reads its records into
+counts, every X/Z figure recomputed from the transactions), records where the export
+contradicts the profile (:mod:`harness.profile_check`) in the till's evidence log, and
+reads its records into
 :class:`JournalExport` so a step can ask for "the transactions of K1" or "the last Z
 report" without parsing XML itself.
 """
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.profile import Profile
+from harness.profile_check import check_journal
 from harness.targets.base import TillDriver
 from harness.verify import FileResult, Finding, KeyRing, Severity, VerifyOptions, verify_file
 from harness.verify.findings import FindingLog
@@ -149,4 +152,6 @@ def export_and_read(till: TillDriver, out_dir: Path, profile: Profile) -> Journa
     export = JournalExport(path, result)
     log = FindingLog()
     read(path, _Reader(export), log)
+    for contradiction in check_journal(profile, export):
+        contradiction.record(till.evidence)
     return export

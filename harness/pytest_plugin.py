@@ -29,6 +29,12 @@ where kassakontroll is installed). It
   scenario id, name, clause ids, verdict (:data:`VERDICTS`: ``passed``, ``failed``,
   ``not automated``, ``not applicable``, ``known deviation``, ``skipped``), duration, the
   reason when it did not pass and, with ``--evidence-dir``, its evidence file;
+* compares every scenario's evidence and journal exports with the profile
+  (:mod:`harness.profile_check`): each contradiction -- a function declared absent but
+  used, another version or shop in the journal, another signature method -- becomes an
+  evidence record and a ``contradictions`` entry of the scenario's run-log line; they are
+  listed at the end, and a run that has any fails (exit code 1) even if every scenario
+  passed, because the declaration the report would back is wrong;
 * with ``--evidence-dir DIR``, writes per scenario ``DIR/<scenario id>.ndjson``: every
   evidence record from the moment its till was opened until it is closed (printer
   documents with raw bytes and decoded text, drawer, terminal, a technician's prompts and
@@ -58,9 +64,12 @@ from harness.expectations import (
     load_expectations,
 )
 from harness.profile import CAPABILITIES, Profile, ProfileError, profile_for
+from harness.profile_check import KIND as CONTRADICTION
+from harness.profile_check import Contradiction, check_evidence
 from harness.targets import NotSupportedByTarget, TargetError, TillDriver, open_target
 
 __all__ = [
+    "CONTRADICTIONS",
     "EXIT_TARGET_UNAVAILABLE",
     "KNOWN_DEVIATION",
     "NEEDS",
@@ -68,6 +77,7 @@ __all__ = [
     "NOT_AUTOMATED",
     "SCENARIO_ID",
     "VERDICTS",
+    "contradictions",
     "scenario_id",
     "scenario_name",
     "verdict",
@@ -85,10 +95,13 @@ NOT_APPLICABLE = "not applicable"
 KNOWN_DEVIATION = "known deviation"
 #: Every verdict the run log writes.
 VERDICTS = ("passed", "failed", "not automated", "not applicable", KNOWN_DEVIATION, "skipped")
+#: Name of the call report's user property holding the scenario's profile contradictions.
+CONTRADICTIONS = "contradictions"
 #: pytest's exit code when the target cannot be opened (pytest's own codes are 0-5).
 EXIT_TARGET_UNAVAILABLE = 13
 
 _EVIDENCE_FILE = pytest.StashKey[Path]()
+_TILL = pytest.StashKey[tuple[TillDriver, int]]()
 _DEVIATION = pytest.StashKey[Deviation]()
 _USED_FILES = pytest.StashKey[set[Path]]()
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -135,6 +148,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{clause.id}: {clause.citation}")
     config.addinivalue_line("markers", f"{SCENARIO_ID}(id): the stable id of a compliance scenario")
     config.addinivalue_line("markers", f"{NEEDS}(capability): the optional function of the profile a scenario needs")
+    config.pluginmanager.register(_Contradictions(), "kassakontroll-contradictions")
     expectations = _expectations(config)
     if expectations is not None:
         config.pluginmanager.register(_Deviations(expectations), "kassakontroll-expectations")
@@ -221,6 +235,9 @@ class _RunLog:
             "seconds": round(report.duration, 4),
             "reason": reason,
         }
+        found = contradictions(report)
+        if found:
+            record["contradictions"] = [c.to_json() for c in found]
         evidence = item.stash.get(_EVIDENCE_FILE, None) if item is not None else None
         if evidence is not None:
             record["evidence"] = Path(os.path.relpath(evidence, self._path.parent)).as_posix()
@@ -375,6 +392,7 @@ def till(request: pytest.FixtureRequest) -> Iterator[TillDriver]:
             returncode=EXIT_TARGET_UNAVAILABLE,
         )
     start = driver.evidence.cursor()
+    request.node.stash[_TILL] = (driver, start)
     folder = request.config.getoption("--evidence-dir", None)
     path = None
     if folder:
@@ -393,6 +411,63 @@ def till(request: pytest.FixtureRequest) -> Iterator[TillDriver]:
             driver.close()
 
 
+def _cross_check(item: pytest.Item, report: pytest.TestReport) -> None:
+    """Compare the scenario's evidence with the profile; the contradictions go into the report.
+
+    Journal exports were checked when the steps took them (:func:`harness.journal_export.export_and_read`);
+    the device evidence is checked here, once the scenario has run. Every contradiction is
+    also an evidence record, so the scenario's evidence file shows it where it happened.
+    """
+    opened = item.stash.get(_TILL, None)
+    if opened is None:
+        return
+    driver, start = opened
+    try:
+        profile = _profile(item.config)
+    except pytest.UsageError:
+        return  # no profile to check against: the scenarios that need one say so themselves
+    for contradiction in check_evidence(profile, driver.evidence.since(start)):
+        contradiction.record(driver.evidence)
+    found = [dict(r.data) for r in driver.evidence.since(start) if r.kind == CONTRADICTION]
+    if found:
+        report.user_properties.append((CONTRADICTIONS, found))
+
+
+def contradictions(report: pytest.TestReport) -> list[Contradiction]:
+    """The profile contradictions a scenario's call report carries (see :mod:`harness.profile_check`)."""
+    return [
+        Contradiction.from_json(data)
+        for name, value in report.user_properties
+        if name == CONTRADICTIONS and isinstance(value, list)
+        for data in value
+    ]
+
+
+class _Contradictions:
+    """Lists the run's profile contradictions at the end and fails a run that has any."""
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[str, str, str], tuple[Contradiction, list[str]]] = {}
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when != "call":
+            return
+        for c in contradictions(report):
+            self.seen.setdefault(c.key, (c, []))[1].append(report.nodeid)
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if not self.seen:
+            return
+        terminalreporter.section("kassakontroll: the profile contradicts what the till did", red=True)
+        for c, nodeids in self.seen.values():
+            terminalreporter.line(f"{c.describe()} -- in {len(nodeids)} scenario(s), first {nodeids[0]}")
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if self.seen and exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 @pytest.hookimpl(hookwrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
     """A verb the target cannot perform makes the scenario "not automated" (skipped), not failed or passed.
@@ -401,6 +476,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     """
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
+    if call.when == "call":
+        _cross_check(item, report)
     if call.excinfo is not None and call.excinfo.errisinstance(NotSupportedByTarget):
         report.outcome = "skipped"
         path, line, _domain = item.location

@@ -13,7 +13,9 @@ child process and writes
   printer documents (raw bytes base64 and decoded text), drawer, terminal, a technician's
   prompts and answers (``--evidence-dir``);
 * ``DIR/pytest.txt``: pytest's own report (tracebacks of failures);
-* ``DIR/summary.json`` and ``DIR/summary.txt``: counts per verdict and the exit code.
+* ``DIR/summary.json`` and ``DIR/summary.txt``: counts per verdict, the profile's
+  contradictions with what the till did (:mod:`harness.profile_check`, each with the
+  scenarios that showed it) and the exit code.
 
 While it runs, one line per finished scenario goes to standard error
 (``[ 12/143] PASS   id_ksf_2_6_l4_001  …``, :mod:`harness.run_progress`); the summary goes
@@ -32,7 +34,8 @@ Exit codes of ``run``:
 
 =====  ==========================================================================
 0      every applicable scenario passed (not applicable and known deviations allowed)
-1      at least one scenario failed (a known deviation that passes counts as failed)
+1      at least one scenario failed (a known deviation that passes counts as failed), or
+       the profile contradicts what the till did (listed in the summary)
 2      usage: bad ``--target``, ``--profile``, ``--printer``, ``--expectations`` or a
        ``-k``/``-m`` that selects nothing; the message says what to write
 3      the target could not be opened (the message says why)
@@ -60,6 +63,7 @@ from urllib.parse import quote, urlsplit
 
 from harness.expectations import ExpectationsError, load_expectations
 from harness.profile import ProfileError, profile_for
+from harness.profile_check import Contradiction
 from harness.pytest_plugin import EXIT_TARGET_UNAVAILABLE, VERDICTS
 from harness.targets import schemes
 
@@ -100,6 +104,9 @@ _WORDS: dict[str, dict[str, str]] = {
         "files": "Run log {log}, evidence {evidence}/, pytest's report {pytest}",
         "PASSED": "PASSED",
         "FAILED": "FAILED",
+        "CONTRADICTED": "FAILED: the profile contradicts what the till did",
+        "contradictions": "The profile contradicts what the till did ({n}):",
+        "seen": "seen in {n} scenario(s), first {first}",
         "NOT AUTOMATED": "INCOMPLETE (not every scenario automated)",
         "TARGET": "THE TARGET COULD NOT BE OPENED",
         "BROKEN": "THE SUITE COULD NOT RUN",
@@ -118,6 +125,9 @@ _WORDS: dict[str, dict[str, str]] = {
         "files": "Kjørelogg {log}, bevis {evidence}/, pytest-rapport {pytest}",
         "PASSED": "BESTÅTT",
         "FAILED": "FEILET",
+        "CONTRADICTED": "FEILET: profilen stemmer ikke med det kassen gjorde",
+        "contradictions": "Profilen stemmer ikke med det kassen gjorde ({n}):",
+        "seen": "sett i {n} scenario(er), først {first}",
         "NOT AUTOMATED": "UFULLSTENDIG (ikke alle scenarioer automatisert)",
         "TARGET": "MÅLET KUNNE IKKE ÅPNES",
         "BROKEN": "TESTSAMLINGEN KUNNE IKKE KJØRES",
@@ -213,7 +223,18 @@ def _verdicts(log: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def _exit_code(returncode: int, counts: Counter[str], interrupted: bool) -> tuple[int, str]:
+def _contradictions(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The run's profile contradictions, one per kind, with the scenarios that showed it."""
+    merged: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for record in records:
+        for found in record.get("contradictions") or []:
+            c = Contradiction.from_json(found)
+            entry = merged.setdefault(c.key, {**c.to_json(), "scenarios": []})
+            entry["scenarios"].append(record.get("scenario_id") or record.get("nodeid", ""))
+    return list(merged.values())
+
+
+def _exit_code(returncode: int, counts: Counter[str], interrupted: bool, contradicted: bool) -> tuple[int, str]:
     if interrupted:
         return EXIT_INTERRUPTED, "INTERRUPTED"
     if returncode == EXIT_TARGET_UNAVAILABLE:
@@ -222,7 +243,11 @@ def _exit_code(returncode: int, counts: Counter[str], interrupted: bool) -> tupl
         return EXIT_USAGE, "USAGE"
     if returncode in (_PYTEST_INTERRUPTED, _PYTEST_INTERNAL) or returncode not in (0, 1):
         return EXIT_SUITE_BROKEN, "BROKEN"
-    if counts["failed"] or returncode == 1:
+    if counts["failed"]:
+        return EXIT_FAILED, "FAILED"
+    if contradicted:
+        return EXIT_FAILED, "CONTRADICTED"
+    if returncode == 1:
         return EXIT_FAILED, "FAILED"
     if counts["not automated"] or counts["skipped"]:
         return EXIT_NOT_AUTOMATED, "NOT AUTOMATED"
@@ -232,10 +257,16 @@ def _exit_code(returncode: int, counts: Counter[str], interrupted: bool) -> tupl
 def _summary(args: argparse.Namespace, url: str, out: Path, returncode: int, seconds: float, interrupted: bool) -> int:
     records = _verdicts(out / "run.ndjson")
     counts = Counter(str(r.get("verdict", "")) for r in records)
-    code, result = _exit_code(returncode, counts, interrupted)
+    contradictions = _contradictions(records)
+    code, result = _exit_code(returncode, counts, interrupted, bool(contradictions))
     words = _WORDS[args.lang]
     lines = [words["head"].format(n=len(records), target=url, seconds=seconds)]
     lines += [f"  {words[v]:<18} {counts[v]:>5}" for v in VERDICTS if counts[v] or v in ("passed", "failed")]
+    if contradictions:
+        lines.append(words["contradictions"].format(n=len(contradictions)))
+        for entry in contradictions:
+            c, ids = Contradiction.from_json(entry), entry["scenarios"]
+            lines.append(f"  - {c.describe()}; " + words["seen"].format(n=len(ids), first=ids[0]))
     lines.append(words["result"].format(result=words[result], code=code))
     lines.append(words["files"].format(log=out / "run.ndjson", evidence=out / "evidence", pytest=out / "pytest.txt"))
     if returncode == _PYTEST_NO_TESTS:
@@ -256,6 +287,7 @@ def _summary(args: argparse.Namespace, url: str, out: Path, returncode: int, sec
         "seconds": round(seconds, 3),
         "scenarios": len(records),
         "counts": {v: counts[v] for v in VERDICTS},
+        "contradictions": contradictions,
         "result": result.lower(),
         "exit_code": code,
         "pytest_exit_code": returncode,

@@ -78,6 +78,34 @@ def test_a_known_deviation_is_allowed_and_reported(tmp_path: Path) -> None:
     assert "kjent avvik" in done.stdout and "Resultat: BESTÅTT (avslutningskode 0)" in done.stdout
 
 
+def test_a_profile_the_till_contradicts_fails_the_run_and_says_what_to_write(tmp_path: Path) -> None:
+    """Every scenario passes, but the profile hides the drawer and names another version: exit 1."""
+    text = reference_profile_path().read_text(encoding="utf-8")
+    text = text.replace('version = "0.1.0"', 'version = "7.0"').replace("integrated_drawer = true", "integrated_drawer = false")
+    text = text.replace('"../../reference_till/', f'"{reference_profile_path().parent.parent.parent}/reference_till/')
+    profile = tmp_path / "superpos.toml"
+    profile.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    # 001 concludes a cash sale (the drawer is kicked); 101 exports the journal (the header names the version)
+    done = _run(tmp_path, "--target", "reference://", "--profile", str(profile), "--out", str(out),
+                "-k", "id_ksf_2_6_l4_001 or id_saft_sig_001")  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    verdicts = _verdicts(out)
+    assert {r["verdict"] for r in verdicts.values()} == {"passed"}
+    kicked = verdicts["id_ksf_2_6_l4_001"]["contradictions"]
+    assert {c["subject"] for c in kicked} >= {"integrated_drawer"}
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["result"] == "contradicted" and summary["exit_code"] == 1
+    subjects = {c["subject"] for c in summary["contradictions"]}
+    assert {"integrated_drawer", "identity.version"} <= subjects
+    version = next(c for c in summary["contradictions"] if c["subject"] == "identity.version")
+    assert version["declared"] == "version '7.0'" and version["scenarios"]
+    assert "Result: FAILED: the profile contradicts what the till did (exit 1)" in done.stdout
+    assert "set integrated_drawer = true in [capabilities] of superpos.toml" in done.stdout
+    evidence = EvidenceLog.read_ndjson((out / "evidence" / "id_ksf_2_6_l4_001.ndjson").read_text().splitlines())
+    assert any(r.kind == "profile.contradiction" for r in evidence)
+
+
 def test_a_missing_profile_for_another_target_is_a_usage_error_naming_the_template(tmp_path: Path) -> None:
     done = _run(tmp_path, "--target", "manual://", "--printer", "tcp://127.0.0.1:0", "--out", str(tmp_path / "o"))
     assert done.returncode == 2
