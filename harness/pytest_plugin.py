@@ -3,7 +3,9 @@
 Registered under ``pytest11`` (so ``pytest features/ --target URL`` works in any checkout
 where kassakontroll is installed). It
 
-* adds ``--target URL`` (default ``reference://``, see :mod:`harness.targets`) and
+* adds ``--target URL`` (default ``reference://``, see :mod:`harness.targets`),
+  ``--printer URL``/``--terminal URL`` (repeatable, ``K1=URL`` for one kassapunkt: the
+  target's device links, :mod:`harness.target_devices`) and
   ``--profile FILE``, the target's capability profile (:mod:`harness.profile`; the
   reference till's own profile when the target is ``reference://`` and none is given);
 * turns ``@needs_<capability>`` tags into ``needs`` markers: a scenario whose function the
@@ -66,6 +68,7 @@ from harness.expectations import (
 from harness.profile import CAPABILITIES, Profile, ProfileError, profile_for
 from harness.profile_check import KIND as CONTRADICTION
 from harness.profile_check import Contradiction, check_evidence
+from harness.target_devices import DeviceOptionError, with_devices
 from harness.targets import NotSupportedByTarget, TargetError, TillDriver, open_target
 
 __all__ = [
@@ -128,6 +131,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="the till to test: reference:// (default), or a scheme a kassakontroll.targets plugin serves",
     )
     group.addoption(
+        "--printer",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="where the harness serves a kassapunkt's printer (http://, manual://): URL or K1=URL; repeatable",
+    )
+    group.addoption(
+        "--terminal",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="where the harness serves a kassapunkt's payment terminal (http://): URL or K1=URL; repeatable",
+    )
+    group.addoption(
         "--evidence-dir",
         default=None,
         metavar="DIR",
@@ -142,7 +159,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the markers; start the run log; read the expectations."""
+    """Add ``--printer``/``--terminal`` to the target; register the markers; start the run log; read expectations."""
+    try:
+        config.option.target = with_devices(
+            str(config.getoption("--target")),
+            config.getoption("--printer", None) or [],
+            config.getoption("--terminal", None) or [],
+        )
+    except DeviceOptionError as exc:
+        raise pytest.UsageError(str(exc)) from exc
     registry = load_clauses()
     for clause in registry.values():
         config.addinivalue_line("markers", f"{clause.id}: {clause.citation}")

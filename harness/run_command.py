@@ -2,7 +2,7 @@
 
 Usage::
 
-    kassakontroll run --target URL [--profile FILE] --out DIR [--printer URL]...
+    kassakontroll run --target URL [--profile FILE] --out DIR [--printer URL]... [--terminal URL]...
                       [-k EXPR] [-m MARKEXPR] [--expectations FILE] [--lang nb|en]
 
 It runs the suite shipped in the installed package (``features/``) with pytest in a
@@ -19,9 +19,10 @@ child process and writes
 
 While it runs, one line per finished scenario goes to standard error
 (``[ 12/143] PASS   id_ksf_2_6_l4_001  …``, :mod:`harness.run_progress`); the summary goes
-to standard output. ``--printer URL`` (``manual://`` only) adds ``printer=URL`` to the
-target URL, once per kassapunkt; ``--lang`` is the language of the summary and of a
-``manual://`` technician's prompts.
+to standard output. ``--printer URL`` and ``--terminal URL`` add the target's device links
+to its URL (:mod:`harness.target_devices`: ``manual://`` takes one printer per kassapunkt,
+``http://`` a printer and a terminal for all kassapunkter or ``K1=URL`` for one);
+``--lang`` is the language of the summary and of a ``manual://`` technician's prompts.
 
 Why a child process: a run against a real POS can last hours, and whatever happens to
 the suite (a crash, a hung device thread, Ctrl-C) the parent still reads the run log and
@@ -36,7 +37,7 @@ Exit codes of ``run``:
 0      every applicable scenario passed (not applicable and known deviations allowed)
 1      at least one scenario failed (a known deviation that passes counts as failed), or
        the profile contradicts what the till did (listed in the summary)
-2      usage: bad ``--target``, ``--profile``, ``--printer``, ``--expectations`` or a
+2      usage: bad ``--target``, ``--profile``, ``--printer``, ``--terminal``, ``--expectations`` or a
        ``-k``/``-m`` that selects nothing; the message says what to write
 3      the target could not be opened (the message says why)
 4      the suite itself could not run (a collection or internal error; see ``DIR/pytest.txt``)
@@ -59,12 +60,13 @@ from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from harness.expectations import ExpectationsError, load_expectations
 from harness.profile import ProfileError, profile_for
 from harness.profile_check import Contradiction
 from harness.pytest_plugin import EXIT_TARGET_UNAVAILABLE, VERDICTS
+from harness.target_devices import DeviceOptionError, with_devices
 from harness.targets import schemes
 
 __all__ = [
@@ -149,7 +151,12 @@ def add_run_command(commands: Any) -> None:
     run.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder (created)")
     run.add_argument(
         "--printer", action="append", default=[], metavar="URL",
-        help="manual:// only: serve a kassapunkt's printer on URL (tcp://0.0.0.0:9100, pty://); once per kassapunkt",
+        help="http://, manual://: serve a kassapunkt's printer on URL (tcp://0.0.0.0:9100, pty://) or K1=URL; "
+        "manual:// takes one per kassapunkt",
+    )  # fmt: skip
+    run.add_argument(
+        "--terminal", action="append", default=[], metavar="URL",
+        help="http:// only: serve a kassapunkt's payment terminal on URL (http://0.0.0.0:8443) or K1=URL",
     )  # fmt: skip
     run.add_argument("-k", dest="keyword", metavar="EXPR", help="select scenarios by id or name (pytest -k)")
     run.add_argument(
@@ -172,13 +179,12 @@ def _target_url(args: argparse.Namespace) -> str:
     if "://" not in url or scheme not in schemes():
         known = ", ".join(f"{s}://" for s in schemes())
         raise _Usage(f"--target {url!r}: no target serves it; write one of {known} (e.g. --target reference://)")
-    extra = [f"printer={quote(p, safe=':/?=,')}" for p in args.printer]
-    if extra and scheme != "manual":
-        raise _Usage(f"--printer applies to manual:// only; {scheme}:// serves or emulates its own printers")
+    try:
+        url = with_devices(url, args.printer, args.terminal)
+    except DeviceOptionError as exc:
+        raise _Usage(str(exc)) from exc
     if scheme == "manual" and "lang=" not in urlsplit(url).query:
-        extra.append(f"lang={args.lang}")
-    if extra:
-        url += ("&" if urlsplit(url).query else ("" if url.endswith("?") else "?")) + "&".join(extra)
+        url += ("&" if urlsplit(url).query else ("" if url.endswith("?") else "?")) + f"lang={args.lang}"
     return url
 
 

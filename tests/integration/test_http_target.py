@@ -43,7 +43,7 @@ from harness.upper_tester.client import ApiClient
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "docs" / "upper-tester.openapi.yaml"
 TCP_URL = "http://127.0.0.1:0/?spawn=1&printer=tcp://127.0.0.1:0"
-PTY_URL = "http://127.0.0.1:0/?spawn=1&printer=pty://"
+SPAWN_URL = "http://127.0.0.1:0/?spawn=1"
 #: Why a scenario may be "not automated" on http:// only: the suite picks its business day on reference:// alone.
 BUSINESS_DAY_ONLY_ON_REFERENCE = "only reference:// lets the harness choose the business day"
 
@@ -428,7 +428,7 @@ def test_the_spawned_server_stops_when_the_harness_exits(tmp_path: Path) -> None
 # --- the whole suite ------------------------------------------------------------------------
 
 
-def _run_suite(target: str, log: Path) -> dict[str, dict[str, Any]]:
+def _run_suite(target: str, log: Path, *options: str) -> dict[str, dict[str, Any]]:
     command = [
         sys.executable,
         "-m",
@@ -443,6 +443,7 @@ def _run_suite(target: str, log: Path) -> dict[str, dict[str, Any]]:
         str(reference_profile_path()),
         "--run-log",
         str(log),
+        *options,
     ]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=540)
     assert result.returncode in (0, 1), f"pytest --target {target} could not run:\n{result.stdout[-3000:]}"
@@ -457,11 +458,15 @@ def reference_verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, di
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("target", [TCP_URL, PTY_URL], ids=["printer-on-tcp", "printer-on-pty"])
+@pytest.mark.parametrize(
+    ("target", "options"),
+    [(TCP_URL, ()), (SPAWN_URL, ("--printer", "pty://"))],  # pytest --printer adds printer=pty:// to the URL
+    ids=["printer-on-tcp", "printer-on-pty"],
+)
 def test_the_whole_suite_gives_the_same_verdicts_as_reference(
-    target: str, reference_verdicts: dict[str, dict[str, Any]], tmp_path: Path
+    target: str, options: tuple[str, ...], reference_verdicts: dict[str, dict[str, Any]], tmp_path: Path
 ) -> None:
-    verdicts = _run_suite(target, tmp_path / "run.ndjson")
+    verdicts = _run_suite(target, tmp_path / "run.ndjson", *options)
     # The suite itself declines to pick a business day on any target but reference:// (test_ksf_2_5.py).
     day_bound = {
         sid

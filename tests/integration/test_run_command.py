@@ -81,7 +81,8 @@ def test_a_known_deviation_is_allowed_and_reported(tmp_path: Path) -> None:
 def test_a_profile_the_till_contradicts_fails_the_run_and_says_what_to_write(tmp_path: Path) -> None:
     """Every scenario passes, but the profile hides the drawer and names another version: exit 1."""
     text = reference_profile_path().read_text(encoding="utf-8")
-    text = text.replace('version = "0.1.0"', 'version = "7.0"').replace("integrated_drawer = true", "integrated_drawer = false")
+    text = text.replace('version = "0.1.0"', 'version = "7.0"')
+    text = text.replace("integrated_drawer = true", "integrated_drawer = false")
     text = text.replace('"../../reference_till/', f'"{reference_profile_path().parent.parent.parent}/reference_till/')
     profile = tmp_path / "superpos.toml"
     profile.write_text(text, encoding="utf-8")
@@ -161,7 +162,7 @@ def test_scenarios_a_till_cannot_do_exit_8(tmp_path: Path) -> None:
     assert "NOAUT  id_ksf_2_6_l4_001" in done.stderr
 
 
-def test_printer_applies_to_manual_targets_only(tmp_path: Path) -> None:
+def test_printer_does_not_apply_to_the_reference_till(tmp_path: Path) -> None:
     done = _run(tmp_path, "--target", "reference://", "--printer", "tcp://127.0.0.1:0", "--out", str(tmp_path / "o"))
     assert done.returncode == 2
-    assert "--printer applies to manual:// only" in done.stderr
+    assert "--printer applies to http:// and manual:// targets; reference:// plays its devices" in done.stderr
