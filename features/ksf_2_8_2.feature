@@ -503,6 +503,18 @@ Feature: The X and Z reports and their content (kassasystemforskrifta § 2-8-1, 
       And the operator asks for an X report
       Then the X report shows grand total sales (x) of the Z report's figure
 
+    @id_ksf_2_8_2_x_003
+    Scenario: Grand total sales carry over to the next business day's Z report
+      Given a concluded cash sale of 1 × article "1001"
+      When the operator asks for a Z report
+      And the till moves on to the next business day
+      And the operator registers 1 × article "1201"
+      And the customer pays the total by card
+      And the operator concludes the sale
+      And the operator asks for a Z report
+      Then the Z report shows grand total sales (x) of the previous Z report's figure + 1 × "1201"
+      And the Z report shows total cash sales (e) of 1 × "1201"
+
   @ksf_2_8_2_y
   Rule: § 2-8-2 bokstav y: grand total returns, accumulated and never reset
 
@@ -535,6 +547,20 @@ Feature: The X and Z reports and their content (kassasystemforskrifta § 2-8-1, 
       Then the X report shows grand total net sales (z) of the Z report's figure + 1 × "1001" − 1 × "1002"
       And the Z report's grand totals satisfy x − y = z
       And the X report's grand totals satisfy x − y = z
+
+    @id_ksf_2_8_2_z_002
+    Scenario: Grand totals of returns and net sales carry over to the next business day
+      Given a concluded cash sale of 2 × article "1201"
+      And a concluded return of 1 × article "1003" paid back in cash
+      When the operator asks for a Z report
+      And the till moves on to the next business day
+      And the operator registers a return of 1 × article "1002"
+      And the customer pays the total by card
+      And the operator concludes the sale
+      And the operator asks for a Z report
+      Then the Z report shows grand total returns (y) of the previous Z report's figure + 1 × "1002"
+      And the Z report shows grand total net sales (z) of the previous Z report's figure − 1 × "1002"
+      And the Z report's grand totals satisfy x − y = z
 
   @ksf_2_8_2_l2
   Rule: § 2-8-2 andre ledd: cash pay-ins and pay-outs by number, type and amount

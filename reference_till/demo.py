@@ -66,6 +66,15 @@ class SimulatedClock:
         target = self._now.replace(hour=hour, minute=minute, second=0)
         self._now = max(self._now, target)
 
+    def next_day(self, hour: int = 8) -> datetime:
+        """Move the clock to ``hour`` o'clock on the next calendar day; returns the new time.
+
+        The hour is local time on that day (``datetime.combine`` with the clock's zone), so a
+        night with a switch between standard and summer time still starts the day at ``hour``.
+        """
+        self._now = datetime.combine(self._now.date() + timedelta(days=1), time(hour, 0), self._now.tzinfo)
+        return self._now
+
 
 @dataclass(frozen=True, slots=True)
 class DemoResult:

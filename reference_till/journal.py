@@ -240,6 +240,11 @@ class Journal:
             for seq, payload in batch:
                 yield JournalEntry(seq, from_json(payload))
 
+    def first_day(self) -> date | None:
+        """The local date of the oldest record (``None`` for an empty journal)."""
+        row = self._db.execute("SELECT min(day) FROM journal").fetchone()
+        return date.fromisoformat(str(row[0])[:10]) if row is not None and row[0] is not None else None
+
     def last_transaction(self, register_id: str) -> CashTransaction | None:
         """The register's latest signed transaction (the head of its signature chain)."""
         row = self._db.execute(

@@ -458,6 +458,12 @@ def killed(till: TillDriver, scene: Scene) -> None:
     _attempt(scene, till, lambda: till.open_register(scene.register, operator))
 
 
+@when("the till moves on to the next business day")
+def next_business_day(till: TillDriver, scene: Scene) -> None:
+    """The till's clock goes on to 08:00 the next day; the kassapunkt stays open with its operator."""
+    till.next_business_day(scene.register)
+
+
 # --- Then (about the till's answer only; the legal checks sit next to their paragraph) ----
 
 

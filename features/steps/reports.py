@@ -193,7 +193,7 @@ _TERM = re.compile(
     r"\s*(?P<sign>[+\-\u2212])?\s*(?:"
     r"(?P<qty>\d+)\s*[×x]\s*\"(?P<art>[^\"]+)\""
     r"|(?P<kr>\d[\d \u00a0]*(?:,\d\d)?)\s*kr"
-    r"|(?P<z>the Z report's figure)"
+    r"|(?P<z>the (?:previous )?Z report's figure)"
     r")\s*"
 )
 _SALE = re.compile(r"(?P<qty>\d+)\s*[×x]\s*\"(?P<art>[^\"]+)\"(?:\s+by\s+\"(?P<op>[^\"]+)\")?")
@@ -203,7 +203,8 @@ def model_amount(expression: str, profile: Profile, z_figure: Callable[[], int] 
     """The amount a scenario expects, in øre, from its expression over the profile's articles.
 
     ``2 × "1001" + 1 × "1201" − 5,00 kr``: quantities times the profile's prices, amounts in
-    kroner; ``the Z report's figure`` is the same figure on the kassapunkt's last Z report
+    kroner; ``the Z report's figure`` (or ``the previous Z report's figure``, said of a Z
+    report) is the same figure on the kassapunkt's Z report before the one judged
     (``z_figure``), for the grand totals that carry on across Z reports.
 
     Raises:
@@ -370,8 +371,12 @@ class Reports:
         report = earlier[-1].report
         assert report is not None
         documents = report_documents(self.till, evidence.register, "Z", self.scene.start)
-        assert documents, f"kassapunkt {evidence.register} printed no Z report"
-        return ReportEvidence("Z", evidence.register, report, earlier[-1], documents[-1], evidence.export)
+        assert len(documents) >= len(earlier), (
+            f"kassapunkt {evidence.register} printed {len(documents)} Z report(s); the journal has {len(earlier)} "
+            f"before the {evidence.kind} report"
+        )
+        # the n-th Z report on paper is the n-th in the journal (the scenario's till starts empty)
+        return ReportEvidence("Z", evidence.register, report, earlier[-1], documents[len(earlier) - 1], evidence.export)
 
 
 @pytest.fixture

@@ -225,6 +225,14 @@ class TillDriver(ABC):
         """Kill the till's process without warning and start it again on the same journal."""
         raise self._unsupported("kill and restart the till")
 
+    def next_business_day(self, register: str) -> None:
+        """Move the till on to the next business day: its clock reads 08:00 the next day.
+
+        Nothing is closed or reported on the till's behalf: a scenario takes its Z report
+        first, as a shop does at the end of the day (kassasystemforskrifta § 2-8-3).
+        """
+        raise self._unsupported("move on to the next business day")
+
     # --- the harness's side -----------------------------------------------------------
     def set_printer(self, register: str, *, paper_out: bool = False, cover_open: bool = False) -> None:
         """Put the emulated printer into a state (paper end, cover open) before the next step."""

@@ -462,6 +462,10 @@ class HttpTarget(ShopSide):
         """Produce a Z report."""
         self._call("z_report", register)
 
+    def next_business_day(self, register: str) -> None:
+        """Move the till on to the next business day."""
+        self._call("next_business_day", register)
+
     def settle(self, register: str, counted: int) -> None:
         """Daily settlement with ``counted`` øre of cash counted."""
         self._call("settle", register, counted=counted)

@@ -242,12 +242,19 @@ class ReferenceTarget(ShopSide):
         self._do("produce a Z report", lambda: self.till.z_report(register))
 
     def export_journal(self, out_dir: Path, start: date | None = None, end: date | None = None) -> Path:
-        """Export the journal as SAF-T."""
+        """Export the journal as SAF-T (by default from its first business day to today)."""
         today = self.clock().date()
-        summary = self._do("export the journal", lambda: self.till.export_saft(out_dir, start or today, end or today))
+        first = start or self.till.journal.first_day() or today
+        summary = self._do("export the journal", lambda: self.till.export_saft(out_dir, first, end or today))
         if summary is None or summary.path is None:
             raise TargetError("the reference till wrote no export file")
         return Path(summary.path)
+
+    def next_business_day(self, register: str) -> None:
+        """Move the simulated clock to 08:00 on the next day (the same clock for every kassapunkt)."""
+        if register not in self.registers:
+            raise TargetError(f"{self.name}: no kassapunkt {register!r}; known: {', '.join(self.registers)}")
+        self.clock.next_day()
 
     def kill_and_restart(self) -> None:
         """Drop the till without closing it (as a killed process would) and open it again on its journal.

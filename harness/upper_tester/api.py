@@ -250,6 +250,7 @@ ROUTES: tuple[Route, ...] = (
     _register_route("x_report", "x-report", "produce an X report"),
     _register_route("z_report", "z-report", "produce a Z report"),
     _register_route("settle", "settle", "settle the day", Field("counted", "integer", example=150000)),
+    _register_route("next_business_day", "next-business-day", "move on to the next business day"),
     Route(
         "export_journal",
         "POST",

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -81,6 +81,7 @@ class _Clock:
         if simulated and start is None:
             raise BadRequest("a simulated clock needs its start time")
         self.simulated = simulated
+        self._ahead = timedelta(0)
         self._simulated = SimulatedClock(start) if simulated and start is not None else None
         self.last = start if start is not None else _now() - timedelta(seconds=1)
 
@@ -88,8 +89,22 @@ class _Clock:
         if self._simulated is not None:
             self.last = self._simulated()
         else:
-            self.last = max(_now(), self.last + timedelta(seconds=1))
+            self.last = max(_now() + self._ahead, self.last + timedelta(seconds=1))
         return self.last
+
+    def next_day(self) -> None:
+        """Go on to 08:00 the next day: the simulated clock jumps; the real one runs that far ahead.
+
+        A real clock keeps running, so the till reads the next day's 08:00 plus the time
+        since; every later reading stays that far ahead of the time in Norway.
+        """
+        if self._simulated is not None:
+            self.last = self._simulated.next_day()
+            return
+        now = _now() + self._ahead
+        morning = datetime.combine(now.date() + timedelta(days=1), time(8, 0), OSLO)
+        self._ahead += morning - now
+        self.last = max(self.last, morning - timedelta(seconds=1))
 
 
 def _now() -> datetime:
@@ -187,6 +202,7 @@ class TillSession:
             "x_report": lambda r, a: self._do(lambda: self.till.x_report(r)),
             "z_report": lambda r, a: self._do(lambda: self.till.z_report(r)),
             "settle": self._settle,
+            "next_business_day": lambda r, a: self.clock.next_day(),
         }
 
     #: Verbs of the API the reference till has (``exchange_slip`` it has not).
@@ -277,7 +293,8 @@ class TillSession:
             TillRefused: The till refused the export.
         """
         today = self.clock().date()
-        summary, _ = self._call(lambda: self.till.export_saft(out_dir, start or today, end or today))
+        first = start or self.till.journal.first_day() or today  # from the session's first business day
+        summary, _ = self._call(lambda: self.till.export_saft(out_dir, first, end or today))
         if summary is None or summary.path is None:
             raise TillRefused("the reference till wrote no export file", "")
         return Path(summary.path)

@@ -319,6 +319,7 @@ def _every_verb(till: TillDriver, out: Path) -> None:
         lambda: till.x_report("K1"),
         lambda: till.z_report("K1"),
         lambda: till.settle("K1", 100000),
+        lambda: till.next_business_day("K1"),
         lambda: till.logout("K1"),
         lambda: till.close_register("K1"),
         lambda: till.export_journal(out),

@@ -108,7 +108,13 @@ EXPECTED: dict[Fault, set[str]] = {
     Fault.SALE_OPENINGS_IN_M: _ids("ksf_2_8_2_m_001", "ksf_2_8_2_m_002", "ksf_2_8_2_001", "ksf_2_8_2_002"),
     Fault.TRAINING_AS_SALES: _ids("ksf_2_8_2_w_001", "ksf_2_8_2_w_002", "ksf_2_6_l3_003", "ksf_2_6_l3_004"),
     Fault.GRAND_TOTAL_RESET: _ids(
-        "ksf_2_8_2_x_001", "ksf_2_8_2_x_002", "ksf_2_8_2_y_001", "ksf_2_8_2_z_001", "ksf_2_8_1_004"
+        "ksf_2_8_2_x_001",
+        "ksf_2_8_2_x_002",
+        "ksf_2_8_2_x_003",
+        "ksf_2_8_2_y_001",
+        "ksf_2_8_2_z_001",
+        "ksf_2_8_2_z_002",
+        "ksf_2_8_1_004",
     ),
     # an opening the journal does not know is missing from m, from the session's events and from
     # the drawer-event codes
