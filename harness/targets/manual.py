@@ -14,8 +14,8 @@ Article names and prices come from the capability profile when the target has on
 A concluded sale asks only for the receipt number, and only as an option: everything
 else is observed by the devices or read from the journal export. The SAF-T export asks
 for the exported file's path and checks that it exists. The harness's own verbs (paper
-out, cover open, drawer stuck, the terminal's scripted answer, pushing the drawer shut)
-are done without asking; the technician is told.
+out, cover open -- now or after a number of printed lines --, drawer stuck, the terminal's
+scripted answer, pushing the drawer shut) are done without asking; the technician is told.
 
 Every prompt and answer is recorded in the evidence log (``manual.prompt``,
 ``manual.answer``; source ``manual``) so the report can show them. Verdicts never come
@@ -445,6 +445,10 @@ class ManualTarget(ShopSide):
         """Ask for a Z report."""
         self._do(register, "z_report", "z_report")
 
+    def next_business_day(self, register: str) -> None:
+        """Ask the technician to move the till on to the next business day."""
+        self._do(register, "next_business_day", "next_business_day")
+
     def settle(self, register: str, counted: int) -> None:
         """Ask for the daily settlement."""
         self._do(register, "settle", "settle", amount=money(counted))
@@ -483,11 +487,16 @@ class ManualTarget(ShopSide):
         self._do("", "kill_and_restart", "kill_and_restart")
 
     # --- the harness's side: done without asking, the technician is told
-    def set_printer(self, register: str, *, paper_out: bool = False, cover_open: bool = False) -> None:
-        """Put the emulated printer into paper-out or cover-open state (or back to ready), and say so."""
-        super().set_printer(register, paper_out=paper_out, cover_open=cover_open)
+    def set_printer(
+        self, register: str, *, paper_out: bool = False, cover_open: bool = False, after_lines: int = 0
+    ) -> None:
+        """Put the emulated printer into paper-out or cover-open state (or back to ready), now or mid-document.
+
+        The harness does it on its own printer; the technician is told.
+        """
+        super().set_printer(register, paper_out=paper_out, cover_open=cover_open, after_lines=after_lines)
         key = "paper_out" if paper_out else "cover_open" if cover_open else "printer_ready"
-        self._note(key, register=register)
+        self._note(f"{key}_after" if after_lines else key, register=register, lines=after_lines)
 
     def set_drawer(self, register: str, *, stuck_open: bool = False) -> None:
         """Make the emulated drawer stick open, or work again, and say so."""

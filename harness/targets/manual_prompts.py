@@ -63,6 +63,14 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "kassapunkt {register}'s printer now reports its cover open",
         "skriveren på {register} melder nå åpent deksel",
     ),
+    "paper_out_after": (
+        "kassapunkt {register}'s printer will run out of paper after {lines} printed lines of the next document",
+        "skriveren på {register} går tom for papir etter {lines} utskrevne linjer av neste dokument",
+    ),
+    "cover_open_after": (
+        "kassapunkt {register}'s printer will report its cover open after {lines} printed lines of the next document",
+        "skriveren på {register} melder åpent deksel etter {lines} utskrevne linjer av neste dokument",
+    ),
     "printer_ready": ("kassapunkt {register}'s printer is ready again", "skriveren på {register} er klar igjen"),
     "drawer_stuck": ("kassapunkt {register}'s drawer now sticks open", "kasseskuffen på {register} henger nå åpen"),
     "drawer_repaired": ("kassapunkt {register}'s drawer works again", "kasseskuffen på {register} virker igjen"),
@@ -138,6 +146,11 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "change_price": ("change the price of {article} to {amount}", "endre prisen på {article} til {amount}"),
     "x_report": ("produce an X report", "ta ut en X-rapport"),
     "z_report": ("produce a Z report", "ta ut en Z-rapport"),
+    "next_business_day": (
+        "go on to the next business day: set the till's date to tomorrow, 08:00 (or end the day as your till does)",
+        "gå videre til neste forretningsdag: sett kassens dato til i morgen kl. 08.00 (eller avslutt dagen slik "
+        "kassen gjør det)",
+    ),
     "settle": (
         "settle the day (dagsoppgjør) against the last Z report with {amount} counted in cash",
         "gjør dagsoppgjør mot siste Z-rapport med {amount} opptalt kontant",
