@@ -2,7 +2,8 @@
 
 A Hypothesis :class:`~hypothesis.stateful.RuleBasedStateMachine` drives a till through its
 :class:`~harness.targets.base.TillDriver` only -- sales, returns, cash and card payments,
-conclusions, voids, copies, parking, nullinnslag, X and Z reports, the drawer pushed shut --
+conclusions, voids, copies, parking, nullinnslag, X and Z reports, the drawer pushed shut, the
+end of a business day (a Z report on every kassapunkt, then the next day) --
 and after every step checks what the harness's printer and drawer recorded against a
 deliberately naive model: plain integers in øre and counts of what the operator did since
 the last Z report, added up the way ``docs/verify.md`` documents the X/Z figures (a
@@ -376,6 +377,7 @@ class FuzzMachine(RuleBasedStateMachine):
         super().__init__()
         self.run.examples += 1
         self.steps = 0
+        self.days = 1
         self.broken = False
         self.example = self.run.examples
         self._exports = 0
@@ -774,6 +776,29 @@ class FuzzMachine(RuleBasedStateMachine):
                               "kassasystemforskrifta § 2-8-3 andre ledd")  # fmt: skip
             return
         self._report(register, "Z")
+
+    @precondition(
+        lambda self: (
+            self._supports("next_business_day")
+            and self._supports("z_report")
+            and len(self._idle()) == len(self.registers)
+            and not any(m.parked for m in self.registers.values())
+        )
+    )
+    @rule()
+    @_step
+    def end_of_day(self) -> None:
+        """The day ends with a Z report on every kassapunkt; the till moves on to the next business day.
+
+        The grand totals carry over (kassasystemforskrifta § 2-8-2 bokstav x, y), the Z
+        numbers go on rising (§ 2-8-3 første ledd): the next report's checks see both.
+        """
+        for register in self.registers:
+            self._report(register, "Z")
+        first = next(iter(self.registers))
+        outcome = self._try("next_business_day", lambda: self.till.next_business_day(first))
+        self._must_accept(outcome, "to move on to the next business day", "every kassapunkt has taken its Z report")
+        self.days += 1
 
     def _report(self, register: str, kind: str) -> None:
         model = self.registers[register]
