@@ -478,6 +478,21 @@ Feature: The X and Z reports and their content (kassasystemforskrifta § 2-8-1, 
       And the X report shows 1 payment by cash (g) for 1 × "1001"
       And the X report shows 1 sales receipt (l)
 
+    @id_ksf_2_8_2_w_003 @needs_training_mode
+    Scenario: A training return counts in the training receipts by its size, not against the training sales
+      When the operator switches training mode on
+      And the operator registers 1 × article "1002"
+      And the customer pays the total in cash
+      And the operator concludes the sale
+      And the cashier pushes the drawer shut
+      And the operator registers a return of 1 × article "1002"
+      And the customer pays the total in cash
+      And the operator concludes the sale
+      And the cashier pushes the drawer shut
+      And the operator switches training mode off
+      And the operator asks for an X report
+      Then the X report shows 2 training receipts (w) for 2 × "1002"
+
   @ksf_2_8_2_x
   Rule: § 2-8-2 bokstav x: grand total sales, accumulated and never reset
 

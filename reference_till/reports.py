@@ -113,7 +113,7 @@ class _Accumulator:
         elif kind is TransactionKind.VOID:
             self.voids.add(abs(tx.amount_in))  # bokstav r: a voided return counts its size too (Σ|transAmntIn|)
         elif kind is TransactionKind.TRAINING:
-            self.training.add(tx.amount_in)  # bokstav w
+            self.training.add(abs(tx.amount_in))  # bokstav w: a training return counts its size, as r does
             if Fault.TRAINING_AS_SALES in self.faults:  # breaks bokstav w: training moves e and l
                 self.total_cash_sales += tx.amount_in
                 self.receipts += 1
