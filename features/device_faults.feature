@@ -7,10 +7,15 @@ Feature: What the law requires when a device fails
   ledd, § 2-8-2 bokstav r). Each scenario puts the harness's device into the fault and
   judges the outcome from what the devices recorded and from the journal export.
 
-  The harness's printer can only be put out of paper or opened before a document, not in
-  the middle of one; a till that reads the printer's status first refuses the sale, a
-  till that does not sends the receipt to a printer that holds it. Either way the law
-  asks the same: no sale stands in the journal without its receipt on paper.
+  The harness's printer runs out of paper or has its cover opened before a document, or
+  in the middle of one after a number of printed lines. Before it, a till that reads the
+  printer's status first refuses the sale, and a till that does not sends the receipt to
+  a printer that holds it. In the middle of the «salskvittering» the sale is concluded
+  already: the printer holds the rest and prints it once it is ready again, so the till
+  must not print a second original (any further receipt is a copy marked «KOPI», § 2-8-6),
+  and while the printer stays down the journal must hold the sale and that its receipt
+  did not print. Either way the law asks the same: no sale stands in the journal without
+  its receipt on paper, and no sale has two.
 
   Background:
     Given kassapunkt "K1" is open with operator "1001"
@@ -57,6 +62,45 @@ Feature: What the law requires when a device fails
       Then the journal holds 1 concluded sale of 39,90 kr
       And the printer has printed 1 receipt
       And every sale in the journal has its receipt on paper
+
+    @id_ksf_2_6_l4_009
+    Scenario: The paper runs out in the middle of the «salskvittering»: after the new roll it is on paper once
+      When the operator registers 1 × article "1001"
+      And the customer pays the total in cash
+      And the printer will run out of paper after 3 printed lines
+      And the operator concludes the sale
+      And the printer is ready again
+      And the cashier pushes the drawer shut
+      And the operator registers 1 × article "1002"
+      And the customer pays the total in cash
+      And the operator concludes the sale
+      Then the first sale's «salskvittering» is on paper once, with its receipt number and its total
+      And every sale of the scenario has its own receipt
+      And every sale in the journal has its receipt on paper
+
+    @id_ksf_2_6_l4_010
+    Scenario: The cover is opened in the middle of the «salskvittering»: once it is shut the receipt is on paper once
+      When the operator registers 1 × article "1002"
+      And the customer pays the total in cash
+      And the printer's cover will be opened after 5 printed lines
+      And the operator concludes the sale
+      And the printer is ready again
+      And the cashier pushes the drawer shut
+      And the operator registers 1 × article "1001"
+      And the customer pays the total in cash
+      And the operator concludes the sale
+      Then the first sale's «salskvittering» is on paper once, with its receipt number and its total
+      And every sale of the scenario has its own receipt
+      And every sale in the journal has its receipt on paper
+
+    @id_ksf_2_6_l4_011
+    Scenario: The paper runs out in the middle of the «salskvittering» and stays out: the journal keeps the sale and the failure
+      When the operator registers 1 × article "1001"
+      And the customer pays the total in cash
+      And the printer will run out of paper after 3 printed lines
+      And the operator concludes the sale
+      Then the journal holds 1 concluded sale of 21,90 kr
+      And the journal records that the sale's «salskvittering» did not print
 
   @ksf_2_6_l5 @needs_integrated_drawer
   Rule: § 2-6 femte ledd: no registration while the drawer is open, also when it sticks open

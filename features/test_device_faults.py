@@ -8,15 +8,19 @@ journal export (:meth:`Scene.journal`).
 
 from __future__ import annotations
 
+import re
+
 from pytest_bdd import parsers, scenarios, then
 
 from features.steps.codes import CASH_SALE_CODES, MEANS_CODES
 from features.steps.operate import Scene, ore
+from features.steps.receipts import *  # noqa: F403  (the shared receipt steps)
+from features.steps.receipts import headings, lines_with_amount, nok, receipt_of
 from harness.evidence import EvidenceRecord
 from harness.journal_export import JournalExport
 from harness.observe import Printed, printed
 from harness.targets import TillDriver
-from harness.verify.records import Transaction, format_ore
+from harness.verify.records import Event, Transaction, format_ore
 
 scenarios("device_faults.feature")
 
@@ -24,6 +28,13 @@ scenarios("device_faults.feature")
 REPORT_NAMES = ("x-rapport", "z-rapport", "x rapport", "z rapport")
 #: PredefinedBasicID-12 codes of cash and of payment cards.
 CASH, CARDS = MEANS_CODES["cash"], MEANS_CODES["card"]
+#: How a receipt labels its total (as the § 2-8-4 steps read it).
+TOTAL_LABEL = re.compile(r"total|sum|å betale|beløp", re.IGNORECASE)
+#: An event about printing that failed, in its text or its type's description (nb or en).
+PRINTING = re.compile(r"print|skriv|utskrift", re.IGNORECASE)
+FAILED = re.compile(
+    r"\b(?:fail\w*|feil\w*|error|not|ikke|ikkje|stopp\w*|stopped|paper|papir|cover|deksel)\b", re.IGNORECASE
+)
 
 
 def _receipts(till: TillDriver, scene: Scene) -> list[Printed]:
@@ -75,6 +86,52 @@ def receipts_printed(till: TillDriver, scene: Scene, count: int) -> None:
     receipts = _receipts(till, scene)
     headings = [d.first_text_line() for d in receipts]
     assert len(receipts) == count, f"{len(receipts)} receipt(s) printed, expected {count}: {headings}"
+
+
+@then("the first sale's «salskvittering» is on paper once, with its receipt number and its total")
+def first_receipt_once_and_whole(till: TillDriver, scene: Scene) -> None:
+    """§ 2-6 fjerde ledd: a receipt interrupted mid-print is on paper once, whole, and never a second time.
+
+    Matched by the journal's number; copies marked «KOPI» are not counted (§ 2-8-6).
+    """
+    assert scene.sales, "the scenario concluded no sale"
+    export = scene.journal(till)
+    sale = export.transaction(scene.sales[0].trans_id)
+    documents = printed(till.evidence, scene.register, scene.start)
+    originals = receipt_of(documents, sale.trans_id)
+    # kassasystemforskrifta § 2-6 fjerde ledd: one original receipt; any further one is a copy marked «KOPI»
+    assert len(originals) == 1, (
+        f"{len(originals)} receipts (not marked «KOPI») print the number of {sale.trans_id}, expected exactly one; "
+        f"printed: {headings(documents)}"
+    )
+    total = sale.amount_in or 0
+    labelled = [text for text, _w, _h in lines_with_amount(originals[0], total) if TOTAL_LABEL.search(text)]
+    assert labelled, (
+        f"the receipt of {sale.trans_id} shows no total of {nok(total)}: it did not come out whole\n{originals[0].text}"
+    )
+
+
+@then("the journal records that the sale's «salskvittering» did not print")
+def print_failure_journaled(till: TillDriver, scene: Scene) -> None:
+    """§ 2-6 fjerde ledd, § 2-7 første ledd: the concluded sale stays journaled, and so does its failed receipt.
+
+    An event of the kassapunkt that names the sale (its transID, or the transID in its text) and
+    says, in its text or its type's description, that printing failed.
+    """
+    export = scene.journal(till)
+    sale = export.transaction(scene.last_sale.trans_id)
+
+    def described(event: Event) -> str:
+        basic = export.basics.get(("13", event.event_type))
+        return f"{event.text} {basic.description if basic is not None else ''}"
+
+    events = export.events_of(scene.register)
+    about_sale = [e for e in events if e.trans_id == sale.trans_id or sale.trans_id in e.text]
+    failures = [e for e in about_sale if PRINTING.search(described(e)) and FAILED.search(described(e))]
+    assert failures, (
+        f"the journal export {export.path.name} holds {sale.trans_id} but no event saying its receipt did not print; "
+        f"the events naming the sale: {[(e.event_type, e.text) for e in about_sale]}"
+    )
 
 
 @then(

@@ -16,12 +16,16 @@ without its printed receipt):
    answers ``37 22 d1..d4 00`` only once everything before it has been processed, so the
    answer proves the receipt was printed; a printer that stops mid-receipt (paper out,
    cover opened) holds the rest and does not answer.
-3. Without the answer within the timeout the document counts as *not printed*
-   (:class:`~reference_till.ports.PrinterError`); the till journals the failure. When the
-   till retries the same document later, the port first looks for the late answer: a
-   printer that resumed after the paper was changed has already printed it, and sending
-   it again would make a second original (an unmarked copy, § 2-6 fjerde ledd). Only a
-   document whose answer never came is sent again.
+3. While the answer is awaited the port polls ``DLE EOT`` (real-time: answered even by a
+   stopped printer) every :attr:`EscposPrinterPort.poll` seconds. As soon as the printer
+   reports paper out, cover open or offline, or when no answer came within the timeout,
+   the document counts as *not printed* (:class:`~reference_till.ports.PrinterError`);
+   the till journals the failure. A fault mid-receipt thus costs a fraction of a second.
+4. A printer that stopped mid-receipt prints the rest once the paper is changed, and its
+   late answer then arrives. Before the till sends a failed document again it asks
+   :meth:`EscposPrinterPort.printed_late`, which looks for that answer: a document the
+   printer finished is on paper, and sending it again would make a second original (an
+   unmarked copy, § 2-6 fjerde ledd). Only a document whose answer never came is sent again.
 """
 
 from __future__ import annotations
@@ -47,6 +51,8 @@ from reference_till.ports import (
 __all__ = ["EscposDrawerPort", "EscposPrinterPort", "NexoTerminalPort"]
 
 _DLE_EOT = b"\x10\x04"
+#: DLE EOT 1 (printer), 2 (offline cause) and 4 (roll paper): three one-byte replies.
+_STATUS_REQUEST = _DLE_EOT + b"\x01" + _DLE_EOT + b"\x02" + _DLE_EOT + b"\x04"
 #: ``ESC p m t1 t2``: pulse ON 25 × 2 ms = 50 ms, OFF 250 × 2 ms (devices.md §1.2, §3.1).
 _PULSE_TIMES = bytes([25, 250])
 
@@ -61,6 +67,18 @@ def _is_asb_first(byte: int) -> bool:
     return byte & 0x93 == 0x10
 
 
+def _status_of(printer: int, offline: int, paper: int) -> PrinterStatus:
+    """The replies to DLE EOT 1, 2 and 4 combined (devices.md §1.5)."""
+    # n=1 bit 3 offline; n=2 bit 2 cover open, bit 5 stopped by paper end; n=4 bits 5+6 paper end,
+    # bits 2+3 near end.
+    return PrinterStatus(
+        online=not printer & 0x08,
+        paper_out=bool(paper & 0x60) or bool(offline & 0x20),
+        paper_near_end=bool(paper & 0x0C),
+        cover_open=bool(offline & 0x04),
+    )
+
+
 class _Replies:
     """Sorts the printer's back-channel into status bytes and process-ID answers."""
 
@@ -68,6 +86,7 @@ class _Replies:
         self.buffer = bytearray()
         self.status: list[int] = []
         self.process_ids: set[bytes] = set()
+        self.stale = 0  #: status replies still on their way to a request nobody waits for any more
 
     def feed(self, data: bytes) -> None:
         self.buffer += data
@@ -84,7 +103,10 @@ class _Replies:
                     continue
                 i += 1
             elif _is_dle_eot_reply(byte):
-                self.status.append(byte)
+                if self.stale:
+                    self.stale -= 1
+                else:
+                    self.status.append(byte)
                 i += 1
             elif _is_asb_first(byte):
                 if len(buf) - i < 4:
@@ -106,11 +128,13 @@ class EscposPrinterPort(PrinterPort):
     Args:
         connection: The POS end of the link (:func:`devices.transports.connect`).
         timeout: Seconds to wait for a status byte or a print confirmation.
+        poll: Seconds between status polls while a print confirmation is awaited.
     """
 
-    def __init__(self, connection: HostConnection, *, timeout: float = 3.0) -> None:
+    def __init__(self, connection: HostConnection, *, timeout: float = 3.0, poll: float = 0.1) -> None:
         self.connection = connection
         self.timeout = timeout
+        self.poll = poll
         self._replies = _Replies()
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
@@ -144,6 +168,18 @@ class EscposPrinterPort(PrinterPort):
             )
         return self._replies.status[:replies]
 
+    def _read_status(self, timeout: float, stop: Callable[[], bool] = lambda: False) -> PrinterStatus | None:
+        """Ask DLE EOT 1, 2 and 4; ``None`` if the replies did not come within ``timeout`` (or ``stop()``)."""
+        self._replies.status.clear()
+        self.connection.write(_STATUS_REQUEST)
+        replies = self._replies.status
+        if not self._wait_until(lambda: len(replies) >= 3 or stop(), timeout):
+            return None
+        if len(replies) < 3:  # stop() came first: the replies still due must not answer a later request
+            self._replies.stale += 3 - len(replies)
+            return None
+        return _status_of(*replies[:3])
+
     def status(self) -> PrinterStatus:
         """Read DLE EOT 1 (printer), 2 (offline cause) and 4 (paper) and combine them.
 
@@ -151,17 +187,10 @@ class EscposPrinterPort(PrinterPort):
         """
         with self._lock:
             try:
-                printer, offline, paper = self._ask(_DLE_EOT + b"\x01" + _DLE_EOT + b"\x02" + _DLE_EOT + b"\x04", 3)
-            except (PrinterError, TransportError):
-                return PrinterStatus(online=False)
-        # devices.md §1.5: n=1 bit 3 offline; n=2 bit 2 cover open, bit 5 stopped by paper end;
-        # n=4 bits 5+6 paper end, bits 2+3 near end.
-        return PrinterStatus(
-            online=not printer & 0x08,
-            paper_out=bool(paper & 0x60) or bool(offline & 0x20),
-            paper_near_end=bool(paper & 0x0C),
-            cover_open=bool(offline & 0x04),
-        )
+                status = self._read_status(self.timeout)
+            except TransportError:
+                status = None
+        return status if status is not None else PrinterStatus(online=False)
 
     def drawer_pin3_high(self) -> bool:
         """Read the drawer connector's pin 3 (DLE EOT 1 bit 2)."""
@@ -174,11 +203,34 @@ class EscposPrinterPort(PrinterPort):
 
     # ------------------------------------------------------------------ printing
 
-    def _confirmed(self, process_id: bytes, timeout: float) -> bool:
-        if not self._wait_until(lambda: process_id in self._replies.process_ids, timeout):
-            return False
-        self._replies.process_ids.discard(process_id)
-        return True
+    def _confirm(self, process_id: bytes) -> None:
+        """Wait for the printer's answer to ``process_id``, polling its status meanwhile (see module doc).
+
+        Raises:
+            PrinterError: The printer reported that it stopped, or did not answer within the timeout.
+            TransportError: The link failed.
+        """
+        ids = self._replies.process_ids
+        deadline = time.monotonic() + self.timeout
+        while not self._wait_until(lambda: process_id in ids, 0.0):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise PrinterError(
+                    f"the printer at {self.connection.url} did not confirm the document within {self.timeout:g} s; "
+                    "check that it is switched on and connected"
+                )
+            # kassasystemforskrifta § 2-6 fjerde ledd: a printer that stopped mid-receipt (paper out,
+            # cover open) holds the rest; give up on it now rather than after the whole timeout
+            status = self._read_status(remaining, lambda: process_id in ids)
+            if process_id in ids:
+                break
+            if status is not None and not status.ready:
+                raise PrinterError(
+                    f"the printer at {self.connection.url} stopped mid-document ({status.describe()}); "
+                    "the rest of the document waits in the printer until it is ready again"
+                )
+            self._wait_until(lambda: process_id in ids, min(self.poll, max(deadline - time.monotonic(), 0.0)))
+        ids.discard(process_id)
 
     def _send_confirmable(self, data: bytes) -> bytes:
         """Send ``data`` followed by a process-ID request; returns the ID the printer will echo."""
@@ -190,28 +242,51 @@ class EscposPrinterPort(PrinterPort):
     def print_document(self, data: bytes) -> None:
         """Send a document and wait for the printer to confirm it processed all of it.
 
+        The document is always sent; a caller printing a failed document again asks
+        :meth:`printed_late` first (see the module doc).
+
         Raises:
-            PrinterError: The link failed or the printer did not confirm in time.
+            PrinterError: The link failed, or the printer stopped or did not confirm in time.
+        """
+        key = hashlib.sha256(data).digest()
+        with self._lock:
+            try:
+                process_id = self._send_confirmable(data)
+            except TransportError as exc:
+                raise PrinterError(f"printer link lost while printing: {exc}") from exc
+            try:
+                self._confirm(process_id)
+            except TransportError as exc:
+                self._unconfirmed[key] = process_id
+                raise PrinterError(f"printer link lost while printing: {exc}") from exc
+            except PrinterError:
+                self._unconfirmed[key] = process_id  # it may still come out: printed_late() looks
+                raise
+            self._unconfirmed.pop(key, None)
+
+    def printed_late(self, data: bytes) -> bool:
+        """Whether the printer finished ``data`` after :meth:`print_document` gave up on it.
+
+        True when the printer's answer to the failed attempt has arrived since (it resumed
+        after the paper change): the document is on paper and must not be sent again.
+
+        Raises:
+            PrinterError: The link failed.
         """
         key = hashlib.sha256(data).digest()
         with self._lock:
             earlier = self._unconfirmed.get(key)
+            if earlier is None:
+                return False
             try:
-                if earlier is not None and self._confirmed(earlier, 0.0):
-                    # The printer finished the earlier attempt after all (paper was changed).
-                    del self._unconfirmed[key]
-                    return
-                process_id = self._send_confirmable(data)
-                if self._confirmed(process_id, self.timeout):
-                    self._unconfirmed.pop(key, None)
-                    return
+                self._collect(0.0)
             except TransportError as exc:
-                raise PrinterError(f"printer link lost while printing: {exc}") from exc
-            self._unconfirmed[key] = process_id
-        raise PrinterError(
-            f"the printer at {self.connection.url} did not confirm the document within {self.timeout:g} s "
-            "(paper out or cover open mid-receipt?)"
-        )
+                raise PrinterError(f"printer link lost: {exc}") from exc
+            if earlier not in self._replies.process_ids:
+                return False
+            self._replies.process_ids.discard(earlier)
+            del self._unconfirmed[key]
+            return True
 
     def kick(self, pin: int) -> None:
         """Pulse the drawer connector: ``ESC p m t1 t2`` (m = 0 for pin 2, 1 for pin 5).
@@ -219,12 +294,15 @@ class EscposPrinterPort(PrinterPort):
         ``ESC p`` is a buffered command: it follows the document just printed. A process-ID
         request after it tells when the printer has executed it, so the drawer is open (or
         jammed, which its sensor will show) when this returns. A printer that holds the
-        kick (paper out) opens the drawer later; the sensor is the truth either way.
+        kick (paper out, also mid-receipt) opens the drawer later; the sensor is the truth
+        either way, so this returns as soon as the printer reports that it stopped.
         """
         with self._lock:
             try:
                 process_id = self._send_confirmable(b"\x1bp" + bytes([0 if pin == 2 else 1]) + _PULSE_TIMES)
-                self._confirmed(process_id, self.timeout)
+                self._confirm(process_id)
+            except PrinterError:
+                pass  # held or unanswered: the drawer's sensor tells whether it opened
             except TransportError as exc:
                 raise PrinterError(f"printer link lost: {exc}") from exc
 

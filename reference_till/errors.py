@@ -91,6 +91,7 @@ class PaymentError(TillError):
 class ReceiptNotPrinted(TillError):
     """The document is in the journal but the printer failed while printing it.
 
-    The till keeps the document and prints it again with :meth:`Till.retry_printing`
-    once the printer is ready; the sale itself is concluded and documented.
+    The till keeps the document and prints it at the kassapunkt's next operation once the
+    printer is ready (or with :meth:`Till.retry_printing`), unless the printer finished it
+    after the paper change; the sale itself is concluded and documented.
     """

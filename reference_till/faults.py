@@ -44,6 +44,7 @@ class Fault(StrEnum):
     NO_BUYER_CHECK = "no_buyer_check"
     UTC_CLOCK = "utc_clock"
     NO_RECOVERY_VOID = "no_recovery_void"
+    REPRINT_UNCONFIRMED = "reprint_unconfirmed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +94,11 @@ FAULTS: dict[Fault, FaultInfo] = {
     Fault.UTC_CLOCK: FaultInfo("ksf_2_5_clock", "prints and journals UTC instead of Norwegian local time"),
     Fault.NO_RECOVERY_VOID: FaultInfo(
         "ksf_2_8_2_r", "after a crash, drops the interrupted sale instead of journaling it as cancelled"
+    ),
+    Fault.REPRINT_UNCONFIRMED: FaultInfo(
+        "ksf_2_6_l4",
+        "sends a receipt that failed mid-print again without looking whether the printer finished it "
+        "after the paper change (a second original)",
     ),
 }
 

@@ -76,8 +76,22 @@ class PrinterPort(ABC):
         """Send one complete document (ESC/POS bytes ending in a cut).
 
         Raises:
-            PrinterError: The printer did not take the whole document.
+            PrinterError: The printer did not take the whole document (a printer that stopped
+                mid-document may still finish it: :meth:`printed_late`).
         """
+
+    def printed_late(self, data: bytes) -> bool:
+        """Whether the printer finished ``data`` after :meth:`print_document` failed on it.
+
+        A printer that stopped mid-document (paper out, cover open) prints the rest once it is
+        ready again. The document is then on paper and must not be sent again: that would be a
+        second original (kassasystemforskrifta § 2-6 fjerde ledd). This default is for printers
+        that never finish a document late (they fail before taking any of it).
+
+        Raises:
+            PrinterError: The printer cannot be asked (link lost).
+        """
+        return False
 
 
 class MemoryPrinter(PrinterPort):

@@ -17,8 +17,10 @@ its PredefinedBasicID-13 event, then acted on (printed, drawer kicked).
    the drawer kicked. So nothing is printed and no drawer opens without a journal record.
 4. The printer's acceptance is recorded in ``print_log`` with the next commit. If the
    printer fails mid-document, a ``PRINTFAIL`` event is journaled and the document is
-   kept; :meth:`Till.retry_printing` prints it once the printer is back, and
-   :class:`~reference_till.errors.ReceiptNotPrinted` tells the caller.
+   kept, and :class:`~reference_till.errors.ReceiptNotPrinted` tells the caller. The
+   kassapunkt's next commit prints it once the printer reports ready (or
+   :meth:`Till.retry_printing`); a document the printer finished by itself after the
+   paper change counts as printed and is never sent a second time.
 
 ``_commit`` in :mod:`~reference_till.till_base` is the one path that does this.
 

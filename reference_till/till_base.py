@@ -5,8 +5,10 @@ its constructor and holds the plumbing all verbs share: the clock, the per-kassa
 state, event construction, signing, document numbers, the rule checks (operator logged
 in, drawer closed, printer ready) and the one commit path, ``_commit``, which journals,
 then prints, then kicks the drawer in the order described in :mod:`reference_till.till`
-(kassasystemforskrifta § 2-6 fjerde ledd, § 2-7). Failed documents wait for
-:meth:`_TillBase.retry_printing`.
+(kassasystemforskrifta § 2-6 fjerde ledd, § 2-7). Failed documents wait: the till prints
+them by itself at the kassapunkt's next commit once its printer reports ready, or when
+:meth:`_TillBase.retry_printing` is called, and a document the printer finished after the
+paper change (its late confirmation) counts as printed and is not sent again.
 
 It also holds the few helpers that more than one mixin needs: ``_current_sale`` (the
 sale verbs and the provisional receipt), ``_void`` (a void and the crash recovery),
@@ -87,6 +89,7 @@ class _PendingPrint:
     job: int
     register_id: str
     render: Callable[[], bytes]
+    trans_id: str = ""  #: the transaction the document belongs to (a receipt's sale, a copy's original)
 
 
 class _TillBase:
@@ -265,7 +268,12 @@ class _TillBase:
         documents: Sequence[tuple[int, str, Callable[[], bytes]]] = (),
         kick_drawer: bool = False,
     ) -> list[int]:
-        """Journal records in one durable commit, then print, then kick the drawer (see :mod:`reference_till.till`)."""
+        """Journal records in one durable commit, then print, then kick the drawer (see :mod:`reference_till.till`).
+
+        Documents of the kassapunkt that failed earlier are printed first, if the printer is ready.
+        """
+        if self._failed:
+            self._print_waiting(reg)
         pending, self._pending_events = self._pending_events, []
         all_records = [*pending, *records]
         offset = len(pending)
@@ -280,8 +288,9 @@ class _TillBase:
             reg.previous_signature = tx.signature
             reg.numbers[tx.series] = max(reg.numbers.get(tx.series, 0), tx.number)
         failure: ReceiptNotPrinted | None = None
-        for job, (_, name, render) in zip(jobs, documents, strict=True):
-            failure = self._print(reg, _PendingPrint(job, reg.id, render), name) or failure
+        for job, (index, name, render) in zip(jobs, documents, strict=True):
+            pending_print = _PendingPrint(job, reg.id, render, records[index].trans_id)
+            failure = self._print(reg, pending_print, name) or failure
         if kick_drawer:
             reg.devices.drawer.kick()
             reg.drawer_logged_open = True
@@ -294,32 +303,49 @@ class _TillBase:
             reg.devices.printer.print_document(job.render())
         except PrinterError as exc:
             self._failed.append(job)
+            # kassasystemforskrifta § 2-6 fjerde ledd: the sale stands journaled; so does the failure
             self.journal.append(
-                [self._event(reg, EventType.PRINT_FAILED, text=f"{name}: {exc}", document=name)],
+                [self._event(reg, EventType.PRINT_FAILED, trans=job.trans_id, text=f"{name}: {exc}", document=name)],
                 print_states=[(job.job, "failed")],
             )
             return ReceiptNotPrinted(
-                f"kassapunkt {reg.id}: {name} is journaled but the printer failed ({exc}); "
-                "call retry_printing() when the printer is ready"
+                f"kassapunkt {reg.id}: {name} is journaled but the printer failed ({exc}); the till prints it "
+                "at the next operation once the printer is ready (or call retry_printing())"
             )
         self._printed.append((job.job, "printed"))
         return None
 
+    def _print_waiting(self, reg: _RegisterState) -> None:
+        """Print the kassapunkt's documents that failed earlier, in order, if its printer is ready.
+
+        Confirmations join ``self._printed`` (journaled with the next commit). A document that
+        fails again stays waiting, and so do the ones after it.
+        """
+        waiting = [job for job in self._failed if job.register_id == reg.id]
+        printer = reg.devices.printer
+        if not waiting or not printer.status().ready:
+            return  # never send to a stopped printer: it would hold a second original behind the first
+        for job in waiting:
+            data = job.render()
+            try:
+                # kassasystemforskrifta § 2-6 fjerde ledd: a document the printer finished after the paper
+                # change is the one original; sending it again would print a second
+                if Fault.REPRINT_UNCONFIRMED in self.faults or not printer.printed_late(data):
+                    printer.print_document(data)
+            except PrinterError:
+                return
+            self._failed.remove(job)
+            self._printed.append((job.job, "printed"))
+
     def retry_printing(self, register_id: str) -> int:
-        """Print documents whose printing failed earlier; returns how many are still waiting."""
+        """Print documents whose printing failed earlier; returns how many are still waiting.
+
+        The till does this by itself at the kassapunkt's next commit; documents wait while the
+        printer is not ready, and one the printer finished late is not sent again.
+        """
         with self._lock:
             reg = self._reg(register_id)
-            waiting, self._failed = (
-                [j for j in self._failed if j.register_id == register_id],
-                [j for j in self._failed if j.register_id != register_id],
-            )
-            for job in waiting:
-                try:
-                    reg.devices.printer.print_document(job.render())
-                except PrinterError:
-                    self._failed.append(job)
-                else:
-                    self._printed.append((job.job, "printed"))
+            self._print_waiting(reg)
             self.journal.mark_printed(self._printed)
             self._printed = []
             return sum(1 for j in self._failed if j.register_id == register_id)

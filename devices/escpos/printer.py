@@ -13,6 +13,11 @@ Behaviour (devices.md §1.1, §1.5, §3.1):
 * Buffered commands (text, ``ESC p``, ``GS r``, ``GS I``, ``GS a``, ``GS ( H`` ...) wait while the
   printer is offline (paper out, cover open, offline, error) and are processed in order when it
   is ready again: ``printer.held`` / ``printer.released`` evidence.
+* A fault can also strike mid-document (:meth:`PrinterEmulator.fail_after_lines`): after the
+  N-th printed line (``LF``, ``ESC d``, ``ESC J``) the paper runs out or the cover opens, as
+  :meth:`~PrinterEmulator.set_state` would do it; the rest of the document is held like any
+  buffered data, real-time commands keep answering, and once the printer is ready again the
+  rest is printed and the document completes as one ``printer.document``.
 * ``ESC p`` and ``DLE DC4 1`` pulse the drawer through :meth:`DrawerEmulator.pulse`; a
   ``DLE DC4 1`` while a pulse on that pin is still running is ignored (§1.2).
 * A cut completes a document: a :class:`~devices.escpos.receipt.Receipt` is appended to
@@ -22,13 +27,19 @@ Evidence kinds (source = the printer's name):
 
 =========================  ==================================================================
 ``printer.document``       data ``text`` (``Receipt.to_text()``), ``summary`` (``to_json()``),
-                           ``channel``; raw = the document's bytes
+                           ``channel``, ``number``; ``interrupted_after_lines`` when a
+                           mid-document fault stopped it (it came out in two pieces);
+                           raw = the document's bytes
 ``printer.status_reply``   data ``request`` (``DLE EOT``, ``GS r``, ``ASB`` ...), ``args``,
                            ``reply`` (hex), ``channel``, ``embedded``; raw = the reply bytes
 ``printer.anomaly``        data ``name``, ``note``, ``offset``, ``channel``; raw = the bytes
 ``printer.held``           buffered data started waiting: ``reason``
 ``printer.released``       the held data was processed: ``tokens``, ``bytes``
-``printer.state``          the scenario changed the state: ``paper``, ``cover_open`` ...
+``printer.state``          the state changed: ``paper``, ``cover_open`` ..., ``online``; a fault
+                           armed with ``fail_after_lines`` adds ``mid_document`` (true) and
+                           ``after_lines`` (lines of the document printed before it struck)
+``printer.armed``          ``fail_after_lines`` armed a fault (``after_lines``, and ``paper`` or
+                           ``cover_open`` as it will set them) or disarmed one (``after_lines`` 0)
 ``printer.pulse``          a kick with no drawer attached: ``pin``, ``on_ms``, ``off_ms``
 =========================  ==================================================================
 
@@ -67,6 +78,8 @@ from harness.evidence import EvidenceLog
 __all__ = ["PrinterEmulator"]
 
 _KEEP: Any = object()
+#: Tokens that print the line buffer and feed: the lines :meth:`PrinterEmulator.fail_after_lines` counts.
+_LINE_ENDS = frozenset({"LF", "ESC d", "ESC J"})
 
 
 class _Session(DeviceProtocol):
@@ -138,6 +151,11 @@ class PrinterEmulator:
         self._held: deque[tuple[_Session, Token]] = deque()
         self._held_bytes = 0
         self._pulse_until: dict[int, float] = {}
+        self._fault_after = 0  # armed mid-document fault: lines still to print (0: none armed)
+        self._fault_state: dict[str, Any] = {}  # what the fault sets (``paper``/``cover_open``)
+        self._lines_printed = 0  # lines printed since the fault was armed
+        self._document_lines = 0  # lines of the pending document printed so far
+        self._interrupted = 0  # lines of the pending document printed before a mid-document fault
         self._asb_lock = threading.Lock()
         self._sessions: list[_Session] = []
         self._numbers = itertools.count(1)
@@ -210,6 +228,40 @@ class PrinterEmulator:
         self._broadcast_asb(self._pin3())
         return new
 
+    def fail_after_lines(self, lines: int, *, paper_out: bool = False, cover_open: bool = False) -> None:
+        """Make the paper run out (or the cover open) after ``lines`` more printed lines.
+
+        Called between documents, the fault strikes in the next one: when the ``lines``-th line
+        feed (``LF``, ``ESC d``, ``ESC J``) after this call has been processed (a shorter document
+        passes it on to the one after), the state changes as :meth:`set_state` would change it
+        (``printer.state`` evidence with ``mid_document`` and ``after_lines``, the lines of the
+        document printed) and the rest of the document is held. Real-time commands keep
+        answering. :meth:`set_state` making the printer ready again prints the rest, and the
+        document completes as one ``printer.document`` with ``interrupted_after_lines``. The
+        fault strikes once; :meth:`set_state` does not disarm it.
+
+        Args:
+            lines: Printed lines before the fault (at least 1); 0 disarms a fault that has not struck.
+            paper_out: The paper runs out.
+            cover_open: The cover is opened.
+
+        Raises:
+            ValueError: ``lines`` is negative, or not exactly one of ``paper_out`` and
+                ``cover_open`` is set for ``lines`` ≥ 1 (none for 0).
+        """
+        if lines < 0:
+            raise ValueError(f"lines={lines}: give the number of lines printed before the fault (0 disarms it)")
+        if lines == 0 and (paper_out or cover_open):
+            raise ValueError("lines=0 disarms the fault; to stop the printer now use set_state(paper='out' ...)")
+        if lines and paper_out == cover_open:
+            raise ValueError("say which fault strikes mid-document: paper_out=True or cover_open=True (one of them)")
+        fault: dict[str, Any] = {"paper": "out"} if paper_out else {"cover_open": True} if cover_open else {}
+        with self._lock:
+            was_armed = bool(self._fault_after)
+            self._fault_after, self._fault_state, self._lines_printed = lines, fault, 0
+            if lines or was_armed:  # disarming a printer with nothing armed leaves no evidence
+                self.log.append(self.name, "printer.armed", after_lines=lines, **fault)
+
     def close(self) -> list[Receipt]:
         """End of the run: the pending document (printed but not cut), if any, becomes a document."""
         with self._lock:
@@ -238,6 +290,7 @@ class PrinterEmulator:
         if not tokens:
             return
         with self._lock:
+            before = self._state
             for token in tokens:
                 if token.kind == "realtime" or token.embedded:
                     self._realtime(session, token)
@@ -248,6 +301,9 @@ class PrinterEmulator:
                     self._held_bytes += len(token.raw)
                 else:
                     self._process(session, token)
+            changed = self._state is not before
+        if changed:  # a fault struck mid-document, or DLE ENQ recovered from an error
+            self._broadcast_asb(self._pin3())
 
     def _release(self) -> None:
         if not self._held:
@@ -283,6 +339,21 @@ class PrinterEmulator:
         elif name == "GS a":
             self._enable_asb(session, token)
         self._apply(session, token)
+        if name in _LINE_ENDS and token.kind == "command":
+            self._document_lines += 1
+            if self._fault_after:
+                self._count_line()
+
+    def _count_line(self) -> None:
+        """One more line printed; the armed fault strikes at its line (the rest of the document is held)."""
+        self._lines_printed += 1
+        if self._lines_printed < self._fault_after:
+            return
+        lines, fault = self._document_lines, self._fault_state
+        self._fault_after, self._fault_state = 0, {}
+        self._state = replace(self._state, **fault)
+        self._interrupted = lines
+        self.log.append(self.name, "printer.state", **fault, online=False, mid_document=True, after_lines=lines)
 
     def _realtime(self, session: _Session, token: Token) -> None:
         """A real-time command (or an anomaly about one): executed now, held data or not."""
@@ -348,6 +419,8 @@ class PrinterEmulator:
     def _document(self, receipt: Receipt) -> None:
         self._documents.append(receipt)
         channel = self._current.name if self._current is not None else ""
+        interrupted = {"interrupted_after_lines": self._interrupted} if self._interrupted else {}
+        self._interrupted = self._document_lines = 0
         self.log.append(
             self.name,
             "printer.document",
@@ -356,6 +429,7 @@ class PrinterEmulator:
             summary=receipt.to_json(),
             channel=channel,
             number=len(self._documents),
+            **interrupted,
         )
         self._changed.notify_all()
 

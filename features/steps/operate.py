@@ -426,9 +426,21 @@ def cover_open(till: TillDriver, scene: Scene) -> None:
     till.set_printer(scene.register, cover_open=True)
 
 
+@when(parsers.parse("the printer will run out of paper after {lines:d} printed lines"))
+def paper_out_mid_document(till: TillDriver, scene: Scene, lines: int) -> None:
+    """The harness's printer runs out of paper after ``lines`` lines of the next document; it holds the rest."""
+    till.set_printer(scene.register, paper_out=True, after_lines=lines)
+
+
+@when(parsers.parse("the printer's cover will be opened after {lines:d} printed lines"))
+def cover_open_mid_document(till: TillDriver, scene: Scene, lines: int) -> None:
+    """The harness's printer reports its cover open after ``lines`` lines of the next document; it holds the rest."""
+    till.set_printer(scene.register, cover_open=True, after_lines=lines)
+
+
 @when("the printer is ready again")
 def printer_ready(till: TillDriver, scene: Scene) -> None:
-    """Paper loaded and cover closed."""
+    """Paper loaded and cover closed: a document the printer held comes out."""
     till.set_printer(scene.register)
 
 

@@ -234,8 +234,20 @@ class TillDriver(ABC):
         raise self._unsupported("move on to the next business day")
 
     # --- the harness's side -----------------------------------------------------------
-    def set_printer(self, register: str, *, paper_out: bool = False, cover_open: bool = False) -> None:
-        """Put the emulated printer into a state (paper end, cover open) before the next step."""
+    def set_printer(
+        self, register: str, *, paper_out: bool = False, cover_open: bool = False, after_lines: int = 0
+    ) -> None:
+        """Put the emulated printer into a state (paper end, cover open), now or mid-document.
+
+        Args:
+            register: The kassapunkt whose printer it is.
+            paper_out: The paper runs out.
+            cover_open: The cover is opened.
+            after_lines: 0: the state holds from now on (neither flag: the printer is ready again,
+                and a fault still waiting to strike is called off). N ≥ 1: the fault (exactly one
+                of ``paper_out`` and ``cover_open``) strikes after N printed lines of the next
+                document; the printer holds the rest until it is made ready again.
+        """
         raise self._unsupported("control the printer's state")
 
     def set_drawer(self, register: str, *, stuck_open: bool = False) -> None:

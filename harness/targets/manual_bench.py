@@ -68,6 +68,7 @@ class Bench:
     def reset(self) -> None:
         """Paper in, cover shut, drawer working and pushed shut: the state a scenario starts from."""
         for station in self.stations.values():
+            station.printer.fail_after_lines(0)  # a mid-document fault the last scenario left armed
             station.printer.set_state(paper="ok", cover_open=False, offline=False, error=None)
             station.drawer.set_fault(None)
             station.drawer.close(cause="manual")

@@ -2,8 +2,8 @@
 
 Whatever drives the till (in process, over the upper-tester API, or a lab technician),
 the devices it prints to, kicks and pays through are the harness's emulators. This mixin
-puts them into the states scenarios need -- paper out, cover open, a drawer stuck open, a
-terminal that declines -- and pushes the drawer shut the way a cashier's hand would. It
+puts them into the states scenarios need -- paper out or cover open (also mid-document), a
+drawer stuck open, a terminal that declines -- and pushes the drawer shut the way a cashier's hand would. It
 needs ``self.shop``, an :class:`~reference_till.demo_devices.EmulatedShop` (or anything with
 the same ``stations``).
 """
@@ -36,9 +36,21 @@ class ShopSide(TillDriver):
         """Push the emulated drawer shut (a stuck drawer stays open)."""
         self._station(register).drawer.close(cause="manual")
 
-    def set_printer(self, register: str, *, paper_out: bool = False, cover_open: bool = False) -> None:
-        """Put the emulated printer into paper-out or cover-open state (or back to ready)."""
-        self._station(register).printer.set_state(paper="out" if paper_out else "ok", cover_open=cover_open)
+    def set_printer(
+        self, register: str, *, paper_out: bool = False, cover_open: bool = False, after_lines: int = 0
+    ) -> None:
+        """Put the emulated printer into paper-out or cover-open state (or back to ready), now or mid-document."""
+        printer = self._station(register).printer
+        if after_lines < 0 or (after_lines and paper_out == cover_open):
+            raise TargetError(
+                f"set_printer({register!r}, after_lines={after_lines}): give after_lines ≥ 1 with exactly one of "
+                "paper_out=True or cover_open=True, or after_lines=0 for a state that holds from now on"
+            )
+        if after_lines:
+            printer.fail_after_lines(after_lines, paper_out=paper_out, cover_open=cover_open)
+            return
+        printer.fail_after_lines(0)  # the state the scenario sets now replaces a fault still waiting
+        printer.set_state(paper="out" if paper_out else "ok", cover_open=cover_open)
 
     def set_drawer(self, register: str, *, stuck_open: bool = False) -> None:
         """Make the emulated drawer stick open, or work again."""

@@ -185,6 +185,28 @@ def test_harness_side_verbs_are_done_without_asking(technician: Technician) -> N
     assert "(the harness: kassapunkt K1's printer now reports paper out)" in technician_saw
 
 
+def test_a_mid_document_fault_is_armed_without_asking_and_the_next_scenario_starts_without_it(
+    technician: Technician,
+) -> None:
+    first = _target(technician, None, "&lang=nb")
+    try:
+        first.set_printer("K1", cover_open=True, after_lines=4)
+        with pytest.raises(TargetError, match="exactly one of"):
+            first.set_printer("K1", after_lines=2)
+        (armed,) = first.evidence.since(0, kind="printer.armed")
+        assert (armed.data["after_lines"], armed.data["cover_open"]) == (4, True)
+    finally:
+        first.close()
+    technician_saw = technician.wait_for("etter 4 utskrevne linjer")
+    assert "skriveren på K1 melder åpent deksel etter 4 utskrevne linjer av neste dokument" in technician_saw
+    second = _target(technician, None)
+    try:
+        disarmed = second.evidence.since(0, kind="printer.armed")
+        assert disarmed[-1].data["after_lines"] == 0  # the bench's reset calls the fault off
+    finally:
+        second.close()
+
+
 def test_the_devices_stay_up_for_the_next_scenario_and_start_it_ready(technician: Technician) -> None:
     first = _target(technician, None)
     first.set_printer("K1", paper_out=True)

@@ -62,8 +62,10 @@ EXPECTED: dict[Fault, set[str]] = {
         "ksf_2_8_2_a_002",
         "ksf_2_8_2_x_001",
         "ksf_2_8_2_x_002",
+        "ksf_2_8_2_x_003",
         "ksf_2_8_2_y_001",
         "ksf_2_8_2_z_001",
+        "ksf_2_8_2_z_002",
         "ksf_2_8_1_001",
         "ksf_2_8_1_002",
         "ksf_2_8_1_004",
@@ -128,6 +130,8 @@ EXPECTED: dict[Fault, set[str]] = {
     # receipt and journal agree with each other in UTC, so only the local-time scenarios fail
     Fault.UTC_CLOCK: _ids("ksf_2_5_clock_002", "ksf_2_5_clock_003", "ksf_2_5_clock_004", "ksf_2_5_clock_005"),
     Fault.NO_RECOVERY_VOID: _ids("ksf_2_8_2_r_003", "ksf_2_6_l2_006"),
+    # a receipt the printer finished after the paper change (or the cover was shut) is sent again
+    Fault.REPRINT_UNCONFIRMED: _ids("ksf_2_6_l4_009", "ksf_2_6_l4_010"),
 }
 
 
