@@ -16,6 +16,7 @@ from features.steps.codes import CASH_SALE_CODES, MEANS_CODES
 from features.steps.operate import Scene, ore
 from features.steps.receipts import *  # noqa: F403  (the shared receipt steps)
 from features.steps.receipts import headings, lines_with_amount, nok, receipt_of
+from harness.documents import is_copy, is_report
 from harness.evidence import EvidenceRecord
 from harness.journal_export import JournalExport
 from harness.observe import Printed, printed
@@ -24,8 +25,6 @@ from harness.verify.records import Event, Transaction, format_ore
 
 scenarios("device_faults.feature")
 
-#: Report names: every other document a kassapunkt prints in these scenarios is a receipt.
-REPORT_NAMES = ("x-rapport", "z-rapport", "x rapport", "z rapport")
 #: PredefinedBasicID-12 codes of cash and of payment cards.
 CASH, CARDS = MEANS_CODES["cash"], MEANS_CODES["card"]
 #: How a receipt labels its total (as the § 2-8-4 steps read it).
@@ -40,11 +39,7 @@ FAILED = re.compile(
 def _receipts(till: TillDriver, scene: Scene) -> list[Printed]:
     """The receipts the kassapunkt printed in the scenario: no reports, no «KOPI», whatever their name."""
     documents = printed(till.evidence, scene.register, scene.start)
-    return [
-        d
-        for d in documents
-        if not any(name in d.first_text_line().casefold() for name in REPORT_NAMES) and not d.contains("KOPI")
-    ]
+    return [d for d in documents if not is_report(d) and not is_copy(d)]
 
 
 def _concluded_sales(export: JournalExport, register: str) -> list[Transaction]:

@@ -11,30 +11,16 @@ from pytest_bdd import parsers, scenarios, then
 
 from features.steps.codes import CASH_SALE_CODES
 from features.steps.operate import Scene
+from harness.documents import is_copy, is_headed, is_report
 from harness.observe import Printed, drawer_kicks, drawer_openings, printed
 from harness.targets import TillDriver
 
 scenarios("ksf_2_2.feature")
 
-#: A report's name as its first printed line gives it (§ 2-8-2 bokstav a, § 2-8-3): the form
-#: the scenarios write, and the forms a till may print.
-REPORT_NAMES: dict[str, tuple[str, ...]] = {
-    "X-rapport": ("X-rapport", "X rapport"),
-    "Z-rapport": ("Z-rapport", "Z rapport"),
-}
-
-
-def _report_named(document: Printed, name: str) -> bool:
-    """The document is headed as the report ``name``."""
-    forms = REPORT_NAMES.get(name)
-    assert forms is not None, f"unknown report name «{name}»; known: {', '.join(REPORT_NAMES)}"
-    heading = document.first_text_line().casefold()
-    return any(form.casefold() in heading for form in forms)
-
 
 def _is_receipt(document: Printed) -> bool:
     """A receipt: a document that is no X or Z report and no «KOPI» (whatever the receipt is called)."""
-    return not any(_report_named(document, name) for name in REPORT_NAMES) and not document.contains("KOPI")
+    return not is_report(document) and not is_copy(document)
 
 
 @then(
@@ -61,7 +47,7 @@ def printer_printed_report(till: TillDriver, scene: Scene, register: str, count:
     """§ 2-3 første ledd: the kassapunkt's own paper printer produced ``count`` reports named ``name``."""
     register_id = scene.register_id(register)
     documents = printed(till.evidence, register_id, scene.start)
-    named = [d for d in documents if _report_named(d, name)]
+    named = [d for d in documents if is_headed(d, name)]
     assert len(named) == count, (
         f"the printer of kassapunkt {register_id} printed {len(named)} «{name}», expected {count}; "
         f"it printed: {[d.first_text_line() for d in documents]}"

@@ -22,6 +22,7 @@ from pytest_bdd import given, parsers, scenarios, then
 
 from features.steps.codes import CASH_SALE_CODES, MEANS_CODES
 from features.steps.operate import Scene, ore
+from harness.documents import is_copy, is_report
 from harness.evidence import EvidenceRecord
 from harness.journal_export import JournalExport
 from harness.observe import Printed, printed
@@ -350,7 +351,7 @@ def receipts_of_kassapunkt(till: TillDriver, scene: Scene, register: str) -> Non
     receipts = [
         d.first_text_line()
         for d in printed(till.evidence, register_id, scene.start)
-        if not d.contains("KOPI") and "rapport" not in d.first_text_line().casefold()
+        if not is_copy(d) and not is_report(d)
     ]
     assert len(receipts) == 2, f"the printer of kassapunkt {register_id} printed the receipts {receipts}, expected 2"
     export = scene.journal(till)

@@ -13,6 +13,7 @@ from lxml import etree
 from pytest_bdd import parsers, scenarios, then
 
 from features.steps.operate import Scene, ore
+from harness.documents import is_copy, is_headed
 from harness.journal_export import JournalExport
 from harness.observe import Printed, drawer_kicks, drawer_openings, printed
 from harness.saft_spec import NAMESPACE
@@ -21,13 +22,10 @@ from harness.verify.records import Report, format_ore
 
 scenarios("ksf_2_6.feature")
 
-#: The receipt's name as the regulation writes it (nynorsk) and as Skatteetaten accepts it (bokmål).
-SALES_RECEIPT_NAMES = ("Salskvittering", "Salgskvittering")
-
 
 def _sales_receipts(documents: list[Printed]) -> list[Printed]:
     # kassasystemforskrifta § 2-8-4: the receipt's name stands at the top
-    return [d for d in documents if d.first_text_line().startswith(SALES_RECEIPT_NAMES) and not d.contains("KOPI")]
+    return [d for d in documents if is_headed(d, "Salskvittering") and not is_copy(d)]
 
 
 @then("exactly one salskvittering has been printed")

@@ -16,7 +16,6 @@ from pytest_bdd import parsers, scenarios, then, when
 from features.steps.operate import Scene, ore
 from features.steps.reports import *  # noqa: F403  (pytest-bdd step fixtures)
 from features.steps.reports import (
-    DOCUMENT_HEADINGS,
     REPORT_HEADINGS,
     Reports,
     check_figure,
@@ -24,6 +23,7 @@ from features.steps.reports import (
     find_printed,
     token_pattern,
 )
+from harness.documents import heading_of, is_headed
 from harness.observe import drawer_kicks, printed
 from harness.profile import Profile
 from harness.targets import NotSupportedByTarget, Refused, TillDriver
@@ -78,9 +78,9 @@ def has_printed(till: TillDriver, scene: Scene, register: str, documents: str) -
     """§ 2-8-1: the kassapunkt's own printer produced each named receipt and report."""
     register_id = scene.register_id(register)
     headings = [d.first_text_line() for d in printed(till.evidence, register_id, scene.start)]
+    documents_printed = printed(till.evidence, register_id, scene.start)
     for name in re.findall(r"«([^»]+)»", documents):
-        assert name in DOCUMENT_HEADINGS, f"no document is called {name!r}; known: {', '.join(DOCUMENT_HEADINGS)}"
-        assert any(DOCUMENT_HEADINGS[name].search(h) for h in headings), (
+        assert any(is_headed(d, name) for d in documents_printed), (
             f"kassapunkt {register_id}'s printer received no «{name}»; headings printed: {headings}"
         )
 
@@ -89,8 +89,8 @@ def has_printed(till: TillDriver, scene: Scene, register: str, documents: str) -
 def printed_nothing(till: TillDriver, scene: Scene, register: str) -> None:
     """§ 2-8-1: another kassapunkt's receipts and reports are not printed here."""
     register_id = scene.register_id(register)
-    headings = [d.first_text_line() for d in printed(till.evidence, register_id, scene.start)]
-    wrong = [h for h in headings if any(p.search(h) for p in DOCUMENT_HEADINGS.values())]
+    documents = printed(till.evidence, register_id, scene.start)
+    wrong = [d.first_text_line() for d in documents if heading_of(d) is not None]
     assert not wrong, f"kassapunkt {register_id}'s printer received documents of another kassapunkt: {wrong}"
 
 

@@ -5,17 +5,16 @@ from __future__ import annotations
 from pytest_bdd import scenarios, then
 
 from features.steps.operate import Scene
+from harness.documents import is_headed
 from harness.observe import Printed, printed
 from harness.targets import TillDriver
 
 scenarios("ksf_2_8_3.feature")
 
-#: § 2-8-3 første ledd: the report states that it is a Z report
-Z_REPORT_NAMES = ("Z-rapport", "Z-RAPPORT", "Z rapport")
-
 
 def _z_reports(documents: list[Printed]) -> list[Printed]:
-    return [d for d in documents if d.first_text_line().startswith(Z_REPORT_NAMES)]
+    # § 2-8-3 første ledd: the report states that it is a Z report
+    return [d for d in documents if is_headed(d, "Z-rapport")]
 
 
 @then("exactly one Z report has been printed")

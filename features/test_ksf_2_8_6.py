@@ -15,16 +15,18 @@ from pytest_bdd import parsers, scenarios, then
 from features.steps.operate import Scene
 from features.steps.receipts import *  # noqa: F403  (the shared receipt steps)
 from features.steps.receipts import NOT_FOR_PURCHASE, basket, basket_total, nok, says, step_document
+from harness.documents import MARKINGS
 from harness.observe import printed
 from harness.profile import Profile
 from harness.targets import TillDriver
 
 scenarios("ksf_2_8_6.feature")
 
-#: What a document may call itself, by the name the scenarios use (wording not verified).
+#: What a document may call itself, by the name the scenarios use (wording not verified):
+#: the markings of :data:`harness.documents.MARKINGS`.
 DOCUMENT_NAMES: dict[str, re.Pattern[str]] = {
-    "Foreløpig kvittering": re.compile(r"forel(?:ø|o)pig\s+kvittering|proforma", re.IGNORECASE),
-    "Treningskvittering": re.compile(r"treningskvittering|trenings?\s*modus|training\s+receipt", re.IGNORECASE),
+    "Foreløpig kvittering": MARKINGS["provisional"],
+    "Treningskvittering": MARKINGS["training"],
 }
 
 

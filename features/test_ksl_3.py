@@ -19,13 +19,12 @@ from pytest_bdd import parsers, scenarios, then
 from features.steps.operate import Scene
 from features.steps.receipts import *  # noqa: F403  (the shared receipt steps)
 from features.steps.receipts import amount_pattern, basket, basket_total, headings, step_document, step_documents
+from harness.documents import is_headed
 from harness.profile import Profile
 from harness.targets import TillDriver
 
 scenarios("ksl_3.feature")
 
-#: § 2-8-2 bokstav a: the X report says that it is an X report
-X_REPORT_NAMES = ("X-rapport", "X-RAPPORT", "X rapport")
 
 #: Labels that present an amount as money to pay
 _TO_PAY = re.compile(r"total|sum|å betale|beløp|betalt|kontant|kort", re.IGNORECASE)
@@ -35,7 +34,7 @@ _TO_PAY = re.compile(r"total|sum|å betale|beløp|betalt|kontant|kort", re.IGNOR
 def x_report_shows_id(till: TillDriver, scene: Scene, profile: Profile) -> None:
     """§ 3 første ledd: the ID number is easily accessible -- on every X report the till prints."""
     documents = step_documents(till, scene)
-    reports = [d for d in documents if d.first_text_line().startswith(X_REPORT_NAMES)]
+    reports = [d for d in documents if is_headed(d, "X-rapport")]
     assert len(reports) == 1, f"the step printed {headings(documents)}, not one X report"
     assert reports[0].contains(profile.system_id), (
         f"the X report does not show the ID number {profile.system_id!r}:\n{reports[0].text}"

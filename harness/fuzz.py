@@ -66,6 +66,7 @@ from hypothesis import strategies as st
 from hypothesis.reporting import with_reporter
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
 
+from harness.documents import is_headed
 from harness.journal_export import JournalExport, export_and_read
 from harness.observe import Printed, printed
 from harness.profile import Profile
@@ -110,10 +111,6 @@ _RECEIPT_NUMBER = re.compile(
 )
 _JOURNAL_NUMBER = re.compile(r"([A-Za-z]*)(\d+)\D*$")
 _TOTAL_LABEL = re.compile(r"total|sum|å betale|å tilbakebetale|beløp", re.IGNORECASE)
-_HEADINGS = {
-    "X": re.compile(r"^\s*x[\s-]?(rapport|report)\b", re.IGNORECASE),
-    "Z": re.compile(r"^\s*z[\s-]?(rapport|report)\b", re.IGNORECASE),
-}
 _Z_WORD = re.compile(r"z[\s-]?(rapport|report)", re.IGNORECASE)
 _REPORT_NUMBER = re.compile(r"(?<![\w.])(?:nr|nummer|no)\.?\s*:?\s*(\d+)|#\s*(\d+)", re.IGNORECASE)
 _ENDS_WITH_FIGURE = re.compile(r"\d\s*%?\s*$")
@@ -225,7 +222,7 @@ def _report_number(document: Printed) -> int | None:
 
 def _headed(document: Printed, kind: str) -> bool:
     """§ 2-8-2 bokstav a / § 2-8-3: the document's heading names it an X or Z report."""
-    return bool(_HEADINGS[kind].search(document.first_text_line()))
+    return is_headed(document, f"{kind}-rapport")
 
 
 def _kr(ore: int) -> str:

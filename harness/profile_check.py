@@ -32,11 +32,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from harness.documents import marked
 from harness.evidence import EvidenceLog, EvidenceRecord
 from harness.profile import CAPABILITIES, Profile
 
@@ -49,12 +49,12 @@ __all__ = ["KIND", "Contradiction", "check_evidence", "check_journal"]
 KIND = "profile.contradiction"
 
 #: Printed markings that show a function at work (kassasystemforskrifta § 2-8-6, § 2-8-7,
-#: kassasystemlova § 3 andre ledd), matched case-insensitively in a document's text.
-_MARKINGS: tuple[tuple[str, re.Pattern[str], str], ...] = (
-    ("training_mode", re.compile(r"treningskvittering|treningsmodus|training receipt", re.I), "«Treningskvittering»"),
-    ("provisional_receipts", re.compile(r"forel[øo]pig\s+kvittering|proforma", re.I), "«Foreløpig kvittering»"),
-    ("credit_sales", re.compile(r"utleveringskvittering", re.I), "«Utleveringskvittering»"),
-    ("exchange_slips", re.compile(r"byttelapp", re.I), "«Byttelapp»"),
+#: kassasystemlova § 3 andre ledd): capability -> (marking of :data:`harness.documents.MARKINGS`, name).
+_MARKINGS: tuple[tuple[str, str, str], ...] = (
+    ("training_mode", "training", "«Treningskvittering»"),
+    ("provisional_receipts", "provisional", "«Foreløpig kvittering»"),
+    ("credit_sales", "delivery", "«Utleveringskvittering»"),
+    ("exchange_slips", "exchange_slip", "«Byttelapp»"),
 )
 
 #: PredefinedBasicID-13 event codes that only a till with the function records.
@@ -167,9 +167,9 @@ def check_evidence(profile: Profile, records: Iterable[EvidenceRecord]) -> list[
         elif record.kind == "printer.document":
             text = str(record.data.get("text", ""))
             number = record.data.get("number", record.seq)
-            for capability, pattern, marking in _MARKINGS:
-                if not profile.has(capability) and pattern.search(text):
-                    found.append(_absent(profile, capability, f"the printer printed a document marked {marking}",
+            for capability, marking, name in _MARKINGS:
+                if not profile.has(capability) and marked(text, marking):
+                    found.append(_absent(profile, capability, f"the printer printed a document marked {name}",
                                          f"printer document {number}"))  # fmt: skip
     return found
 

@@ -10,7 +10,8 @@ rates, the shop's name and organisation number), never from what the till says.
 How a receipt is read (a deliberately naive model, so that a vendor's layout passes if a
 customer could read the same facts off it):
 
-* the receipt's *name* is its first printed text line (a logo above it is an image, not text);
+* the receipt's *name* is its first printed text line (a logo above it is an image, not text),
+  read by :mod:`harness.documents` («Salskvittering» or «Salgskvittering», any letter case);
 * an *amount* is written with a decimal comma (``21,90``, ``1 234,50``, ``-39,90``);
 * the *receipt number* is the number after a label such as «Kvitteringsnr.», «Kvittering nr»
   or «Bong nr» (letters in front of the digits, like ``S000042``, are a series prefix);
@@ -31,19 +32,12 @@ from pytest_bdd import parsers, then
 
 from devices.escpos import decode_bytes
 from features.steps.operate import Scene
+from harness.documents import is_copy, is_headed
 from harness.observe import Printed, printed
 from harness.profile import Profile
 from harness.targets import TillDriver
 
 # --------------------------------------------------------------------------- names
-
-#: kassasystemforskrifta § 2-8-4: the regulation writes «Salskvittering» (nynorsk); Skatteetaten
-#: accepts «Salgskvittering» (bokmål). Other names as the FAQ writes them.
-RECEIPT_NAMES: dict[str, tuple[str, ...]] = {
-    "Salskvittering": ("Salskvittering", "Salgskvittering"),
-    "Returkvittering": ("Returkvittering",),
-    "Utleveringskvittering": ("Utleveringskvittering",),
-}
 
 #: Plural forms the scenarios use -> the receipt name.
 _PLURALS: dict[str, str] = {
@@ -62,24 +56,11 @@ NOT_FOR_PURCHASE = re.compile(
     re.IGNORECASE,
 )
 
-_COPY = "KOPI"
-
-
-def accepted_names(name: str) -> tuple[str, ...]:
-    """The spellings accepted for a receipt name (``"Salskvittering"`` -> both forms)."""
-    return RECEIPT_NAMES.get(name, (name,))
-
-
-def is_headed(document: Printed, name: str) -> bool:
-    """The document's first text line starts with ``name`` (any accepted spelling, any letter case)."""
-    heading = document.first_text_line().casefold()
-    return any(heading.startswith(n.casefold()) for n in accepted_names(name))
-
 
 def is_sales_receipt(document: Printed) -> bool:
     """A salskvittering: headed «Salskvittering» and not marked «KOPI» (that is its copy)."""
     # kassasystemforskrifta § 2-8-4 (name at the top), § 2-8-6 (a copy is marked «KOPI»)
-    return is_headed(document, "Salskvittering") and not document.contains(_COPY)
+    return is_headed(document, "Salskvittering") and not is_copy(document)
 
 
 def is_receipt_for_purchase(document: Printed) -> bool:
@@ -88,12 +69,12 @@ def is_receipt_for_purchase(document: Printed) -> bool:
     Deliberately blind to the receipt's name, so that the steps about *whether* a sale got its
     receipt (bokføringsforskrifta § 5-3-5, § 5-3-12) do not also judge its heading (§ 2-8-4).
     """
-    return not document.contains(_COPY) and not says(document, NOT_FOR_PURCHASE)
+    return not is_copy(document) and not says(document, NOT_FOR_PURCHASE)
 
 
 def documents_of(documents: Iterable[Printed], trans_id: str) -> list[Printed]:
     """The documents (copies left out) that print the receipt number of the journal's ``trans_id``."""
-    return [d for d in documents if not d.contains(_COPY) and prints_number_of(d, trans_id)]
+    return [d for d in documents if not is_copy(d) and prints_number_of(d, trans_id)]
 
 
 def receipt_of(documents: Iterable[Printed], trans_id: str) -> list[Printed]:
@@ -391,8 +372,7 @@ def one_document_headed(till: TillDriver, scene: Scene, name: str) -> None:
     document = step_document(till, scene)
     # kassasystemforskrifta § 2-8-4: the receipt's name is the first text (a logo may stand above it)
     assert is_headed(document, name), (
-        f"the document is headed {document.first_text_line()!r}, not {' or '.join(accepted_names(name))}:\n"
-        f"{document.text}"
+        f"the document is headed {document.first_text_line()!r}, not «{name}»:\n{document.text}"
     )
 
 

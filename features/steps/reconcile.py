@@ -45,6 +45,7 @@ from lxml import etree
 from pytest_bdd import parsers, then, when
 
 from features.steps.operate import Scene
+from harness.documents import heading_of, is_copy, marked
 from harness.journal_export import JournalExport
 from harness.observe import Printed, printed
 from harness.profile import Profile
@@ -116,20 +117,17 @@ def xml_transaction(root: etree._Element, trans_id: str) -> etree._Element:
 
 # --- reading printed documents -----------------------------------------------------------
 
-#: § 2-8-4 and § 2-8-5: the names at the top of sales and return receipts (nynorsk and bokmål).
-SALES_RECEIPT = ("Salskvittering", "Salgskvittering")
-RETURN_RECEIPT = ("Returkvittering",)
-
-#: Printed document -> the PredefinedBasicID-13 code of its journal event, by heading.
-DOCUMENT_EVENTS: tuple[tuple[tuple[str, ...], str, str], ...] = (
-    (SALES_RECEIPT, "13012", "salskvittering"),
-    (RETURN_RECEIPT, "13013", "returkvittering"),
-    (("Treningskvittering",), "13017", "treningskvittering"),
-    (("Foreløpig kvittering",), "13015", "foreløpig kvittering"),
-    (("Utleveringskvittering",), "13016", "utleveringskvittering"),
-    (("X-rapport", "X rapport"), "13008", "X report"),
-    (("Z-rapport", "Z rapport"), "13009", "Z report"),
-)
+#: Printed document, by its heading (:data:`harness.documents.HEADINGS`) -> the PredefinedBasicID-13
+#: code of its journal event and a name for messages.
+DOCUMENT_EVENTS: dict[str, tuple[str, str]] = {
+    "Salskvittering": ("13012", "salskvittering"),
+    "Returkvittering": ("13013", "returkvittering"),
+    "Treningskvittering": ("13017", "treningskvittering"),
+    "Foreløpig kvittering": ("13015", "foreløpig kvittering"),
+    "Utleveringskvittering": ("13016", "utleveringskvittering"),
+    "X-rapport": ("13008", "X report"),
+    "Z-rapport": ("13009", "Z report"),
+}
 COPY_EVENT = ("13014", "kopikvittering")
 
 _AMOUNT = re.compile(r"-?\d{1,3}(?:[ \u00a0]\d{3})*,\d{2}(?!\d)")
@@ -159,13 +157,10 @@ def kr(value: int | None) -> str:
 
 def document_event(document: Printed) -> tuple[str, str] | None:
     """(PredefinedBasicID-13 code, name) of the journal event a printed document must have."""
-    if document.contains("KOPI"):
+    if is_copy(document):
         return COPY_EVENT
-    heading = document.first_text_line().lower()
-    for names, code, name in DOCUMENT_EVENTS:
-        if heading.startswith(tuple(n.lower() for n in names)):
-            return code, name
-    return None
+    heading = heading_of(document)
+    return DOCUMENT_EVENTS[heading] if heading is not None else None
 
 
 #: Receipt kinds :func:`read_receipt` tells apart; ``other`` is a numbered receipt under another name.
@@ -215,16 +210,16 @@ def printed_when(document: Printed) -> tuple[str, str]:
 
 def read_receipt(register: str, document: Printed) -> PrintedReceipt | None:
     """Read a printed receipt or copy; None for a document that is neither (a report, a slip)."""
-    heading = document.first_text_line()
+    heading = heading_of(document)
     texts = [line for line, _w, _h in document.lines]
     number = next((m.group(1) for m in map(_NUMBER.search, texts) if m), "")
-    if document.contains("KOPI"):
+    if is_copy(document):
         kind = "copy"
-    elif heading.startswith(SALES_RECEIPT):
+    elif heading == "Salskvittering":
         kind = "sale"
-    elif heading.startswith(RETURN_RECEIPT):
+    elif heading == "Returkvittering":
         kind = "return"
-    elif document.contains("Foreløpig kvittering"):
+    elif marked(document.text, "provisional"):
         kind = "provisional"
     elif number:
         kind = "other"

@@ -33,6 +33,7 @@ from lxml import etree
 from pytest_bdd import parsers, then
 
 from features.steps.operate import Scene, ore
+from harness.documents import HEADINGS
 from harness.journal_export import JournalExport
 from harness.observe import Printed, printed
 from harness.profile import Profile
@@ -44,27 +45,11 @@ from harness.verify.records import ore as saft_ore
 # --------------------------------------------------------------------------- the printout
 
 #: § 2-8-2 bokstav a / § 2-8-3: how a report's heading may name it (nynorsk, bokmål, English).
-REPORT_HEADINGS = {
-    "X": re.compile(r"^\s*x[\s-]?(rapport|report)\b", re.IGNORECASE),
-    "Z": re.compile(r"^\s*z[\s-]?(rapport|report)\b", re.IGNORECASE),
-}
-
-#: Names of receipts (kassasystemforskrifta § 2-8-4, § 2-8-5) as a heading may write them.
-DOCUMENT_HEADINGS = {
-    "Salgskvittering": re.compile(r"^\s*salg?skvittering", re.IGNORECASE),
-    "Returkvittering": re.compile(r"^\s*returkvittering", re.IGNORECASE),
-    "X-rapport": REPORT_HEADINGS["X"],
-    "Z-rapport": REPORT_HEADINGS["Z"],
-}
+REPORT_HEADINGS = {"X": HEADINGS["X-rapport"], "Z": HEADINGS["Z-rapport"]}
 
 #: A line ends with a figure (a count, an amount or a percentage).
 _ENDS_WITH_FIGURE = re.compile(r"\d\s*%?\s*$")
 _DIGIT = re.compile(r"\d")
-
-
-def heading_is(document: Printed, name: str) -> bool:
-    """True if the document's first printed line names it ``name`` (a key of :data:`DOCUMENT_HEADINGS`)."""
-    return bool(DOCUMENT_HEADINGS[name].search(document.first_text_line()))
 
 
 def report_documents(till: TillDriver, register: str, kind: str, since: int) -> list[Printed]:
