@@ -179,40 +179,26 @@ def _same(declared: str, observed: str) -> bool:
 
 
 def _identity(profile: Profile, export: JournalExport) -> list[Contradiction]:
-    where = f"{export.path.name}, header"
-    pairs = (
-        ("identity.producer", "producer", profile.producer, "softwareCompanyName"),
-        ("identity.system", "system", profile.system, "softwareDesc"),
-        ("identity.version", "version", profile.version, "softwareVersion"),
-    )
-    found = []
-    for subject, key, declared, element in pairs:
-        observed = export.header.get(element, "")
-        if observed and not _same(declared, observed):
-            found.append(
-                Contradiction(
-                    subject=subject,
-                    declared=f"{key} {declared!r}",
-                    observed=f"the journal names {element} {observed!r}",
-                    where=where,
-                    fix=f"write the {key} under test in [identity] (the produktfråsegn is about that {key})",
-                )
-            )
     ident, name = export.company
-    shop = (("shop.orgnr", "orgnr", profile.shop_orgnr, "companyIdent", ident),
-            ("shop.name", "name", profile.shop_name, "companyName", name))  # fmt: skip
-    for subject, key, declared, element, observed in shop:
-        if observed and not _same(declared, observed):
-            found.append(
-                Contradiction(
-                    subject=subject,
-                    declared=f"the test shop's {key} {declared!r}",
-                    observed=f"the journal's company has {element} {observed!r}",
-                    where=f"{export.path.name}, company",
-                    fix=f"write the {key} the till is set up with in [shop]",
-                )
-            )
-    return found
+    header, company = f"{export.path.name}, header", f"{export.path.name}, company"
+    # subject, declared (words, value), observed (words), where, fix
+    checks = [
+        (f"identity.{key}", (key, declared), f"the journal names {element}", export.header.get(element, ""), header,
+         f"write the {key} under test in [identity] (the produktfråsegn is about that {key})")
+        for key, declared, element in (("producer", profile.producer, "softwareCompanyName"),
+                                       ("system", profile.system, "softwareDesc"),
+                                       ("version", profile.version, "softwareVersion"))
+    ] + [
+        (f"shop.{key}", (f"the test shop's {key}", declared), f"the journal's company has {element}", observed,
+         company, f"write the {key} the till is set up with in [shop]")
+        for key, declared, element, observed in (("orgnr", profile.shop_orgnr, "companyIdent", ident),
+                                                 ("name", profile.shop_name, "companyName", name))
+    ]  # fmt: skip
+    return [
+        Contradiction(subject, f"{words} {declared!r}", f"{saying} {observed!r}", where, fix)
+        for subject, (words, declared), saying, observed, where, fix in checks
+        if observed and not _same(declared, observed)
+    ]
 
 
 def _signature(profile: Profile, export: JournalExport) -> list[Contradiction]:
