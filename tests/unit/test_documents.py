@@ -50,5 +50,5 @@ def test_copies_are_marked_as_printed_and_markings_found_anywhere() -> None:
     assert marked("Bord 4\nFORELØPIG\nKVITTERING", "provisional")  # a marking wrapped over lines
     assert marked("TRENINGSKVITTERING – IKKJE KVITTERING FOR KJØP", "training")
     assert not marked("Salskvittering", "training")
-    with pytest.raises(KeyError, match="no marking .tips.; known: training, provisional, delivery, exchange_slip"):
+    with pytest.raises(KeyError, match=r"no marking .tips.; known: training, provisional, delivery, exchange_slip"):
         marked("x", "tips")
