@@ -433,6 +433,7 @@ def till(request: pytest.FixtureRequest) -> Iterator[TillDriver]:
                     for record in driver.evidence.since(start):
                         out.write(record.to_json() + "\n")
         finally:
+            del request.node.stash[_TILL]  # the item outlives the scenario: do not keep its till (and evidence)
             driver.close()
 
 
