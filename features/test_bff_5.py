@@ -14,10 +14,10 @@ from features.steps.receipts import *  # noqa: F403  (the shared receipt steps)
 from features.steps.receipts import (
     headings,
     is_receipt_for_purchase,
-    prints_number_of,
     step_document,
     step_documents,
 )
+from harness.documents import prints_number_of
 from harness.targets import TillDriver
 
 scenarios("bff_5.feature")

@@ -14,8 +14,8 @@ from pytest_bdd import parsers, scenarios, then
 
 from features.steps.operate import Scene
 from features.steps.receipts import *  # noqa: F403  (the shared receipt steps)
-from features.steps.receipts import NOT_FOR_PURCHASE, basket, basket_total, nok, says, step_document
-from harness.documents import MARKINGS
+from features.steps.receipts import basket, basket_total, nok, says, step_document
+from harness.documents import MARKINGS, NOT_FOR_PURCHASE
 from harness.observe import printed
 from harness.profile import Profile
 from harness.targets import TillDriver

@@ -12,7 +12,11 @@ passes if a customer could read the same off the paper:
   as ``X-rapport``, ``X rapport`` or ``X report``;
 * a *copy* is a document marked «KOPI» (§ 2-8-6), wherever on the paper, as printed;
 * a *marking* (training, provisional, delivery, exchange slip) is looked for anywhere in
-  the text, without letter case, in the candidate wordings of the requirements catalogue.
+  the text, without letter case, in the candidate wordings of the requirements catalogue;
+* the *receipt number* is the number after a label such as «Kvitteringsnr.», «Kvittering nr»
+  or «Bong nr»; letters in front of the digits (``S000042``) are a series prefix, and the
+  number belongs to the journal's transaction whose ``transID`` ends in the same number
+  (and series letters, where the receipt prints any) -- § 2-8-4.
 """
 
 from __future__ import annotations
@@ -24,7 +28,10 @@ from harness.observe import Printed
 __all__ = [
     "COPY",
     "HEADINGS",
+    "JOURNAL_NUMBER",
     "MARKINGS",
+    "NOT_FOR_PURCHASE",
+    "RECEIPT_NUMBER",
     "REPORTS",
     "canonical",
     "heading_of",
@@ -32,6 +39,9 @@ __all__ = [
     "is_headed",
     "is_report",
     "marked",
+    "prints_number_of",
+    "receipt_number",
+    "receipt_token",
 ]
 
 #: A document's name at its top -> how a heading may write it (matched at the start of the first line).
@@ -58,6 +68,25 @@ MARKINGS: dict[str, re.Pattern[str]] = {
     "delivery": re.compile(r"utleveringskvittering", re.IGNORECASE),
     "exchange_slip": re.compile(r"byttelapp", re.IGNORECASE),
 }
+
+
+#: Wordings that say a document is not a receipt for purchase. Only «IKKJE KVITTERING FOR
+#: KJØP» is verified (§ 2-8-8); the others are the candidates the requirements catalogue lists
+#: for § 2-8-6 and § 2-8-7 (provisional, training and delivery receipts), bokmål forms included.
+NOT_FOR_PURCHASE = re.compile(
+    r"ikkj?e (?:gyldig som )?kvittering for kjøp"
+    r"|ikkj?e (?:ein |en )?kjøpskvittering"
+    r"|not an? (?:purchase receipt|receipt for purchase|valid receipt)",
+    re.IGNORECASE,
+)
+
+#: A printed receipt number: its label, then series letters (group 1, maybe none) and digits (group 2).
+RECEIPT_NUMBER = re.compile(
+    r"\b(?:kvitterings?\s*-?\s*nr|kvitt\.?\s*nr|bong\s*nr|receipt\s*no)\.?\s*:?\s*([a-z]{0,3})-?(\d+)",
+    re.IGNORECASE,
+)
+#: The end of a journal ``transID``: series letters (group 1) and running number (group 2), ``K1-S000042``.
+JOURNAL_NUMBER = re.compile(r"([A-Za-z]*)(\d+)\D*$")
 
 
 def _known(name: str, table: dict[str, re.Pattern[str]], what: str) -> re.Pattern[str]:
@@ -103,3 +132,32 @@ def is_copy(document: Printed) -> bool:
 def marked(text: str, marking: str) -> bool:
     """The text carries ``marking`` (a key of :data:`MARKINGS`)."""
     return bool(_known(marking, MARKINGS, "marking").search(text))
+
+
+def receipt_token(document: Printed) -> tuple[str, int] | None:
+    """The printed receipt number: its series letters (maybe none) and its number (None if none)."""
+    for line, _w, _h in document.lines:
+        match = RECEIPT_NUMBER.search(line)
+        if match:
+            return match.group(1), int(match.group(2))
+    return None
+
+
+def receipt_number(document: Printed) -> int | None:
+    """The receipt number the document prints, without its series letters (None if none)."""
+    token = receipt_token(document)
+    return None if token is None else token[1]
+
+
+def prints_number_of(document: Printed, trans_id: str) -> bool:
+    """The document prints the receipt number of the journal's ``trans_id``.
+
+    The numbers must be equal; series letters, where the receipt prints any, must be those in
+    front of the transID's number (``U000002`` is not ``K1-S000002``).
+    """
+    token = receipt_token(document)
+    match = JOURNAL_NUMBER.search(trans_id)
+    if token is None or match is None:
+        return False
+    letters, number = token
+    return number == int(match.group(2)) and (not letters or letters.casefold() == match.group(1).casefold())

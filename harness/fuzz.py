@@ -66,7 +66,14 @@ from hypothesis import strategies as st
 from hypothesis.reporting import with_reporter
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
 
-from harness.documents import is_headed
+from harness.documents import (
+    JOURNAL_NUMBER,
+    NOT_FOR_PURCHASE,
+    is_copy,
+    is_headed,
+    prints_number_of,
+    receipt_token,
+)
 from harness.journal_export import JournalExport, export_and_read
 from harness.observe import Printed, printed
 from harness.profile import Profile
@@ -99,17 +106,6 @@ class InvariantBroken(AssertionError):
 
 # --------------------------------------------------------------------------- reading paper
 
-_COPY_MARK = "KOPI"
-_NOT_FOR_PURCHASE = re.compile(
-    r"ikkj?e (?:gyldig som )?kvittering for kjøp|ikkj?e (?:ein |en )?kjøpskvittering"
-    r"|not an? (?:purchase receipt|receipt for purchase|valid receipt)",
-    re.IGNORECASE,
-)
-_RECEIPT_NUMBER = re.compile(
-    r"\b(?:kvitterings?\s*-?\s*nr|kvitt\.?\s*nr|bong\s*nr|receipt\s*no)\.?\s*:?\s*([a-z]{0,3})-?(\d+)",
-    re.IGNORECASE,
-)
-_JOURNAL_NUMBER = re.compile(r"([A-Za-z]*)(\d+)\D*$")
 _TOTAL_LABEL = re.compile(r"total|sum|å betale|å tilbakebetale|beløp", re.IGNORECASE)
 _Z_WORD = re.compile(r"z[\s-]?(rapport|report)", re.IGNORECASE)
 _REPORT_NUMBER = re.compile(r"(?<![\w.])(?:nr|nummer|no)\.?\s*:?\s*(\d+)|#\s*(\d+)", re.IGNORECASE)
@@ -117,35 +113,11 @@ _ENDS_WITH_FIGURE = re.compile(r"\d\s*%?\s*$")
 _DIGIT = re.compile(r"\d")
 
 
-def _is_copy(document: Printed) -> bool:
-    """A copy receipt: marked «KOPI» (kassasystemforskrifta § 2-8-6)."""
-    return document.contains(_COPY_MARK)
-
-
-def _receipt_token(document: Printed) -> tuple[str, int] | None:
-    """The printed receipt number: its series letters (maybe none) and its number."""
-    for line, _w, _h in document.lines:
-        match = _RECEIPT_NUMBER.search(line)
-        if match:
-            return match.group(1), int(match.group(2))
-    return None
-
-
 def _is_receipt(document: Printed) -> bool:
     """A receipt for purchase: prints a receipt number, is no copy, is not marked as no receipt."""
-    if _receipt_token(document) is None or _is_copy(document):
+    if receipt_token(document) is None or is_copy(document):
         return False
-    return not _NOT_FOR_PURCHASE.search(" ".join(line for line, _w, _h in document.lines))
-
-
-def _numbers_of(document: Printed, trans_id: str) -> bool:
-    """The document prints the receipt number of the journal's ``trans_id`` (series letters, where printed, too)."""
-    token = _receipt_token(document)
-    match = _JOURNAL_NUMBER.search(trans_id)
-    if token is None or match is None:
-        return False
-    letters, number = token
-    return number == int(match.group(2)) and (not letters or letters.casefold() == match.group(1).casefold())
+    return not NOT_FOR_PURCHASE.search(" ".join(line for line, _w, _h in document.lines))
 
 
 def _amount(ore: int, *, unsigned: bool = False) -> re.Pattern[str]:
@@ -640,7 +612,7 @@ class FuzzMachine(RuleBasedStateMachine):
             )
         receipt = receipts[0]
         # kassasystemforskrifta § 2-8-4: the receipt's number and its total
-        if not _numbers_of(receipt, sale.trans_id):
+        if not prints_number_of(receipt, sale.trans_id):
             raise InvariantBroken(
                 f"kassasystemforskrifta § 2-8-4: the receipt does not print the number of {sale.trans_id}, the "
                 f"transaction the till reported:\n{receipt.text}"
@@ -720,9 +692,9 @@ class FuzzMachine(RuleBasedStateMachine):
             return
         model.copies[sale.trans_id] += 1
         model.period = replace(model.period, n=_plus(model.period.n, sale.total))
-        copies = [d for d in self._docs(sale.register, before) if _is_copy(d)]
+        copies = [d for d in self._docs(sale.register, before) if is_copy(d)]
         # kassasystemforskrifta § 2-8-6: the copy is marked «KOPI» and is the receipt of that sale
-        if len(copies) != 1 or not _numbers_of(copies[0], sale.trans_id):
+        if len(copies) != 1 or not prints_number_of(copies[0], sale.trans_id):
             shown = [d.text for d in self._docs(sale.register, before)]
             raise InvariantBroken(
                 f"kassasystemforskrifta § 2-8-6: the copy of {sale.trans_id} printed {len(copies)} documents marked "
@@ -889,8 +861,8 @@ class FuzzMachine(RuleBasedStateMachine):
                     f"{_kr(sale.total)} (kassasystemforskrifta § 2-7)"
                 )
         for document in (d for d in self._docs(register) if _is_receipt(d)):
-            mine = [t for t in transactions if _numbers_of(document, t.trans_id) and not t.void]
-            token = _receipt_token(document)
+            mine = [t for t in transactions if prints_number_of(document, t.trans_id) and not t.void]
+            token = receipt_token(document)
             if len(mine) != 1:
                 problems.append(
                     f"  a receipt printed on {register} with number {token} matches {len(mine)} journal "
@@ -956,7 +928,7 @@ class FuzzMachine(RuleBasedStateMachine):
         """After every step (run by :func:`_step`): receipts, copies and Z numbers on paper agree with the model."""
         for register, model in self.registers.items():
             documents = self._docs(register)
-            copies = Counter(_receipt_token(d) for d in documents if _is_copy(d))
+            copies = Counter(receipt_token(d) for d in documents if is_copy(d))
             twice = sorted(f"{letters}{number}" for (letters, number), n in _known(copies) if n > 1)
             # kassasystemforskrifta § 2-6 fjerde ledd: no more than one kopikvittering per receipt
             if twice:
@@ -976,7 +948,7 @@ class FuzzMachine(RuleBasedStateMachine):
                 raise InvariantBroken(
                     f"bokføringsforskrifta § 5-3-5 / kassasystemforskrifta § 2-6 fjerde ledd: kassapunkt {register} "
                     f"printed {len(receipts)} receipts (numbered, no «KOPI», not marked as no receipt) for "
-                    f"{len(model.sales)} concluded sales; numbers printed: {[_receipt_token(d) for d in receipts]}"
+                    f"{len(model.sales)} concluded sales; numbers printed: {[receipt_token(d) for d in receipts]}"
                 )
             numbers = [_report_number(d) for d in documents if _headed(d, "Z")]
             known = [n for n in numbers if n is not None]
@@ -1037,7 +1009,7 @@ def _numbering(export: JournalExport, register: str) -> list[str]:
         problems.append(f"  {register}: transaction numbers (nr) {numbers} have a gap or a repeat (§ 2-7 andre ledd)")
     series: dict[str, list[int]] = {}
     for t in transactions:
-        match = _JOURNAL_NUMBER.search(t.trans_id)
+        match = JOURNAL_NUMBER.search(t.trans_id)
         if match:
             series.setdefault(match.group(1), []).append(int(match.group(2)))
     for letters, found in sorted(series.items()):

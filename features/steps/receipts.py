@@ -32,7 +32,14 @@ from pytest_bdd import parsers, then
 
 from devices.escpos import decode_bytes
 from features.steps.operate import Scene
-from harness.documents import is_copy, is_headed
+from harness.documents import (
+    JOURNAL_NUMBER,
+    NOT_FOR_PURCHASE,
+    is_copy,
+    is_headed,
+    prints_number_of,
+    receipt_number,
+)
 from harness.observe import Printed, printed
 from harness.profile import Profile
 from harness.targets import TillDriver
@@ -45,16 +52,6 @@ _PLURALS: dict[str, str] = {
     "returkvitteringar": "Returkvittering",
     "utleveringskvitteringar": "Utleveringskvittering",
 }
-
-#: Wordings that say a document is not a receipt for purchase. Only «IKKJE KVITTERING FOR
-#: KJØP» is verified (§ 2-8-8); the others are the candidates the requirements catalogue lists
-#: for § 2-8-6 and § 2-8-7 (provisional, training and delivery receipts), bokmål forms included.
-NOT_FOR_PURCHASE = re.compile(
-    r"ikkj?e (?:gyldig som )?kvittering for kjøp"
-    r"|ikkj?e (?:ein |en )?kjøpskvittering"
-    r"|not an? (?:purchase receipt|receipt for purchase|valid receipt)",
-    re.IGNORECASE,
-)
 
 
 def is_sales_receipt(document: Printed) -> bool:
@@ -226,47 +223,12 @@ def assert_larger_than_amounts(document: Printed, pattern: re.Pattern[str], what
 
 # --------------------------------------------------------------------------- numbers
 
-_RECEIPT_NUMBER = re.compile(
-    r"\b(?:kvitterings?\s*-?\s*nr|kvitt\.?\s*nr|bong\s*nr|receipt\s*no)\.?\s*:?\s*([a-z]{0,3})-?(\d+)",
-    re.IGNORECASE,
-)
-_JOURNAL_NUMBER = re.compile(r"([A-Za-z]*)(\d+)\D*$")
-
-
-def _number_token(document: Printed) -> tuple[str, int] | None:
-    """The printed receipt number: its series letters (maybe none) and its number."""
-    for line, _w, _h in document.lines:
-        match = _RECEIPT_NUMBER.search(line)
-        if match:
-            return match.group(1), int(match.group(2))
-    return None
-
-
-def receipt_number(document: Printed) -> int | None:
-    """The receipt number the document prints, without its series letters (None if none)."""
-    token = _number_token(document)
-    return None if token is None else token[1]
-
 
 def journal_number(trans_id: str) -> int:
     """The running number of a journal ``transID`` (``K1-S000042`` -> 42)."""
-    match = _JOURNAL_NUMBER.search(trans_id)
+    match = JOURNAL_NUMBER.search(trans_id)
     assert match, f"the journal's transID {trans_id!r} has no number"
     return int(match.group(2))
-
-
-def prints_number_of(document: Printed, trans_id: str) -> bool:
-    """The document prints the receipt number of the journal's ``trans_id``.
-
-    The numbers must be equal; series letters, where the receipt prints any, must be those in
-    front of the transID's number (``U000002`` is not ``K1-S000002``).
-    """
-    token = _number_token(document)
-    match = _JOURNAL_NUMBER.search(trans_id)
-    if token is None or match is None:
-        return False
-    letters, number = token
-    return number == int(match.group(2)) and (not letters or letters.casefold() == match.group(1).casefold())
 
 
 # --------------------------------------------------------------------------- baskets
