@@ -17,6 +17,7 @@ from pathlib import Path
 from harness.evidence import EvidenceLog
 from harness.profile import reference_profile_path, template_path
 from tests.integration.technician import Technician
+from tests.profile_copy import reference_profile_with
 
 RUN = [sys.executable, "-m", "harness.run_command"]
 TWO = "id_ksf_2_6_l4_001 or id_ksf_2_6_l4_003"
@@ -80,12 +81,12 @@ def test_a_known_deviation_is_allowed_and_reported(tmp_path: Path) -> None:
 
 def test_a_profile_the_till_contradicts_fails_the_run_and_says_what_to_write(tmp_path: Path) -> None:
     """Every scenario passes, but the profile hides the drawer and names another version: exit 1."""
-    text = reference_profile_path().read_text(encoding="utf-8")
-    text = text.replace('version = "0.1.0"', 'version = "7.0"')
-    text = text.replace("integrated_drawer = true", "integrated_drawer = false")
-    text = text.replace('"../../reference_till/', f'"{reference_profile_path().parent.parent.parent}/reference_till/')
-    profile = tmp_path / "superpos.toml"
-    profile.write_text(text, encoding="utf-8")
+    profile = reference_profile_with(
+        tmp_path,
+        ('version = "0.1.0"', 'version = "7.0"'),
+        ("integrated_drawer = true", "integrated_drawer = false"),
+        name="superpos.toml",
+    )
     out = tmp_path / "out"
     # 001 concludes a cash sale (the drawer is kicked); 101 exports the journal (the header names the version)
     done = _run(tmp_path, "--target", "reference://", "--profile", str(profile), "--out", str(out),

@@ -17,6 +17,7 @@ from harness.profile import (
     template_path,
 )
 from reference_till.config import load_config
+from tests.profile_copy import reference_profile_with
 
 
 def test_the_reference_profile_declares_what_the_reference_till_is() -> None:
@@ -72,15 +73,6 @@ def test_an_empty_or_broken_profile_says_what_to_write(tmp_path: Path, text: str
         assert str(template_path()) in str(caught.value)
 
 
-def _reference_with(tmp_path: Path, old: str, new: str) -> Path:
-    text = reference_profile_path().read_text(encoding="utf-8").replace(old, new, 1)
-    assert old in reference_profile_path().read_text(encoding="utf-8")
-    text = text.replace('"../../reference_till/', f'"{reference_profile_path().parent.parent.parent}/reference_till/')
-    path = tmp_path / "p.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
@@ -95,7 +87,7 @@ def _reference_with(tmp_path: Path, old: str, new: str) -> Path:
 )
 def test_a_malformed_entry_is_named(tmp_path: Path, old: str, new: str, message: str) -> None:
     with pytest.raises(ProfileError, match=message):
-        load_profile(_reference_with(tmp_path, old, new))
+        load_profile(reference_profile_with(tmp_path, (old, new)))
 
 
 def test_no_profile_at_all_points_to_the_template() -> None:
