@@ -203,11 +203,19 @@ class ReportsMixin(_TillBase):
         settlement: Settlement = last.record.data["settlement"]
         write_posting_csv(lines, out, date=settlement.at.date(), voucher=f"{register_id}-DO{settlement.number:04d}")
 
-    def export_saft(self, out_dir: str | Path, start: date, end: date) -> ExportSummary:
-        """Export the journal for a period as SAF-T Cash Register XML (§ 2-7 første ledd)."""
+    def export_saft(self, out_dir: str | Path, start: date | None = None, end: date | None = None) -> ExportSummary:
+        """Export the journal for a period as SAF-T Cash Register XML (§ 2-7 første ledd).
+
+        Args:
+            out_dir: Folder for the file.
+            start: First day; default the journal's first business day (today for an empty journal).
+            end: Last day; default today.
+        """
         with self._lock:
             self._flush_observations()  # a drawer closed just before the export is in it
-            return export_saft(self.journal, self.config, Path(out_dir), start=start, end=end, created=self.now())
+            now = self.now()
+            start, end = start or self.journal.first_day() or now.date(), end or now.date()
+            return export_saft(self.journal, self.config, Path(out_dir), start=start, end=end, created=now)
 
     def entries(self, **filters: Any) -> Iterable[JournalEntry]:
         """Journal records (see :meth:`Journal.entries`)."""

@@ -243,9 +243,7 @@ class ReferenceTarget(ShopSide):
 
     def export_journal(self, out_dir: Path, start: date | None = None, end: date | None = None) -> Path:
         """Export the journal as SAF-T (by default from its first business day to today)."""
-        today = self.clock().date()
-        first = start or self.till.journal.first_day() or today
-        summary = self._do("export the journal", lambda: self.till.export_saft(out_dir, first, end or today))
+        summary = self._do("export the journal", lambda: self.till.export_saft(out_dir, start, end))
         if summary is None or summary.path is None:
             raise TargetError("the reference till wrote no export file")
         return Path(summary.path)

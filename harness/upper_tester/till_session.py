@@ -292,9 +292,7 @@ class TillSession:
         Raises:
             TillRefused: The till refused the export.
         """
-        today = self.clock().date()
-        first = start or self.till.journal.first_day() or today  # from the session's first business day
-        summary, _ = self._call(lambda: self.till.export_saft(out_dir, first, end or today))
+        summary, _ = self._call(lambda: self.till.export_saft(out_dir, start, end))  # default: every day of the session
         if summary is None or summary.path is None:
             raise TillRefused("the reference till wrote no export file", "")
         return Path(summary.path)
