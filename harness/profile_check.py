@@ -43,7 +43,7 @@ from harness.profile import CAPABILITIES, Profile
 if TYPE_CHECKING:  # journal_export calls check_journal
     from harness.journal_export import JournalExport
 
-__all__ = ["KIND", "Contradiction", "check_evidence", "check_journal"]
+__all__ = ["KIND", "Contradiction", "check_evidence", "check_journal", "merge"]
 
 #: Evidence kind a contradiction is recorded under (source ``profile``).
 KIND = "profile.contradiction"
@@ -132,6 +132,18 @@ class Contradiction:
     def describe(self) -> str:
         """One line for a person: declared, observed, where, fix."""
         return f"{self.subject}: the profile declares {self.declared}, but {self.observed} ({self.where}); {self.fix}"
+
+
+def merge(seen: Iterable[tuple[str, Contradiction]]) -> list[tuple[Contradiction, list[str]]]:
+    """One entry per contradiction (its :attr:`~Contradiction.key`) with the places it was seen, in order.
+
+    Args:
+        seen: (where -- a scenario id or node id --, contradiction) pairs, as the run found them.
+    """
+    merged: dict[tuple[str, str, str], tuple[Contradiction, list[str]]] = {}
+    for place, contradiction in seen:
+        merged.setdefault(contradiction.key, (contradiction, []))[1].append(place)
+    return list(merged.values())
 
 
 def _absent(profile: Profile, capability: str, observed: str, where: str) -> Contradiction:

@@ -67,7 +67,7 @@ from harness.expectations import (
 )
 from harness.profile import CAPABILITIES, Profile, ProfileError, profile_for
 from harness.profile_check import KIND as CONTRADICTION
-from harness.profile_check import Contradiction, check_evidence
+from harness.profile_check import Contradiction, check_evidence, merge
 from harness.target_devices import DeviceOptionError, with_devices
 from harness.targets import NotSupportedByTarget, TargetError, TillDriver, open_target
 
@@ -473,19 +473,17 @@ class _Contradictions:
     """Lists the run's profile contradictions at the end and fails a run that has any."""
 
     def __init__(self) -> None:
-        self.seen: dict[tuple[str, str, str], tuple[Contradiction, list[str]]] = {}
+        self.seen: list[tuple[str, Contradiction]] = []
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.when != "call":
-            return
-        for c in contradictions(report):
-            self.seen.setdefault(c.key, (c, []))[1].append(report.nodeid)
+        if report.when == "call":
+            self.seen += [(report.nodeid, c) for c in contradictions(report)]
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if not self.seen:
             return
         terminalreporter.section("kassakontroll: the profile contradicts what the till did", red=True)
-        for c, nodeids in self.seen.values():
+        for c, nodeids in merge(self.seen):
             terminalreporter.line(f"{c.describe()} -- in {len(nodeids)} scenario(s), first {nodeids[0]}")
 
     @pytest.hookimpl(trylast=True)

@@ -64,7 +64,7 @@ from urllib.parse import urlsplit
 
 from harness.expectations import ExpectationsError, load_expectations
 from harness.profile import ProfileError, profile_for
-from harness.profile_check import Contradiction
+from harness.profile_check import Contradiction, merge
 from harness.pytest_plugin import EXIT_TARGET_UNAVAILABLE, VERDICTS
 from harness.target_devices import DeviceOptionError, with_devices
 from harness.targets import schemes
@@ -229,15 +229,13 @@ def _verdicts(log: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def _contradictions(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _contradictions(records: list[dict[str, Any]]) -> list[tuple[Contradiction, list[str]]]:
     """The run's profile contradictions, one per kind, with the scenarios that showed it."""
-    merged: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for record in records:
-        for found in record.get("contradictions") or []:
-            c = Contradiction.from_json(found)
-            entry = merged.setdefault(c.key, {**c.to_json(), "scenarios": []})
-            entry["scenarios"].append(record.get("scenario_id") or record.get("nodeid", ""))
-    return list(merged.values())
+    return merge(
+        (str(record.get("scenario_id") or record.get("nodeid", "")), Contradiction.from_json(found))
+        for record in records
+        for found in record.get("contradictions") or []
+    )
 
 
 def _exit_code(returncode: int, counts: Counter[str], interrupted: bool, contradicted: bool) -> tuple[int, str]:
@@ -270,8 +268,7 @@ def _summary(args: argparse.Namespace, url: str, out: Path, returncode: int, sec
     lines += [f"  {words[v]:<18} {counts[v]:>5}" for v in VERDICTS if counts[v] or v in ("passed", "failed")]
     if contradictions:
         lines.append(words["contradictions"].format(n=len(contradictions)))
-        for entry in contradictions:
-            c, ids = Contradiction.from_json(entry), entry["scenarios"]
+        for c, ids in contradictions:
             lines.append(f"  - {c.describe()}; " + words["seen"].format(n=len(ids), first=ids[0]))
     lines.append(words["result"].format(result=words[result], code=code))
     lines.append(words["files"].format(log=out / "run.ndjson", evidence=out / "evidence", pytest=out / "pytest.txt"))
@@ -293,7 +290,7 @@ def _summary(args: argparse.Namespace, url: str, out: Path, returncode: int, sec
         "seconds": round(seconds, 3),
         "scenarios": len(records),
         "counts": {v: counts[v] for v in VERDICTS},
-        "contradictions": contradictions,
+        "contradictions": [{**c.to_json(), "scenarios": ids} for c, ids in contradictions],
         "result": result.lower(),
         "exit_code": code,
         "pytest_exit_code": returncode,
