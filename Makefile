@@ -14,21 +14,28 @@ OUT    ?= out
 
 setup: system-deps $(STAMP)
 
-# Debian packages the project uses: openssl (independent RSA check of the signature chain in
-# the tests), libxml2-utils (xmllint: the verifier benchmark's baseline; it brings libxml2.so.2,
-# whose streaming schema validator `kassakontroll verify` calls).
+# Debian packages the project uses, as "command:package" (the command tells whether it is there):
+#   openssl        independent RSA check of the signature chain in the tests
+#   xmllint        libxml2-utils: the verifier benchmark's baseline; it brings libxml2.so.2, whose
+#                  streaming schema validator `kassakontroll verify` calls
+#   pdftoppm       poppler-utils: the tests turn the PDF report into page images
+#   chromium       the tests open the HTML report in a real browser, headless, and screenshot it
+# and, checked by file, the libraries WeasyPrint renders the PDF report with (Pango) and the
+# report's monospace font (DejaVu Sans Mono, for receipts as they look on paper).
+DEB_COMMANDS := openssl:openssl xmllint:libxml2-utils pdftoppm:poppler-utils chromium:chromium
+DEB_FILES    := /usr/share/doc/libpango-1.0-0:libpango-1.0-0 /usr/share/doc/libpangoft2-1.0-0:libpangoft2-1.0-0 \
+                /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf:fonts-dejavu-core
+
 system-deps:
-	@command -v openssl >/dev/null 2>&1 || { \
-	  echo "installing Debian package openssl"; \
-	  (apt-get update -qq && apt-get install -y -qq openssl) >/dev/null || \
-	  { echo "could not install openssl; install it with: apt-get install openssl" >&2; exit 1; }; }
-	@command -v xmllint >/dev/null 2>&1 || { \
-	  echo "installing Debian package libxml2-utils"; \
-	  (apt-get update -qq && apt-get install -y -qq libxml2-utils) >/dev/null || \
-	  { echo "could not install libxml2-utils; install it with: apt-get install libxml2-utils" >&2; exit 1; }; }
-	@$(PYTHON) -c "import venv, ensurepip" 2>/dev/null || { \
-	  echo "installing Debian package python3-venv"; \
-	  (apt-get update -qq && apt-get install -y -qq python3-venv) >/dev/null; }
+	@missing=""; \
+	for pair in $(DEB_COMMANDS); do command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \
+	for pair in $(DEB_FILES); do [ -e $${pair%%:*} ] || missing="$$missing $${pair#*:}"; done; \
+	$(PYTHON) -c "import venv, ensurepip" 2>/dev/null || missing="$$missing python3-venv"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing) >/dev/null || \
+	  { echo "could not install$$missing; install them with: apt-get install$$missing" >&2; exit 1; }; \
+	fi
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,7 +51,7 @@ run: setup
 
 lint: setup
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check harness devices reference_till features
+	$(BIN)/ruff format --check harness devices reference_till features reports
 
 typecheck: setup
 	$(BIN)/mypy

@@ -8,7 +8,8 @@ Commands::
     kassakontroll till serve [--listen HOST:PORT] --printer K1=URL [--drawer K1=printer] --terminal K1=URL
                              [--config FILE] [--day YYYY-MM-DD]
     kassakontroll run --target URL [--profile FILE] --out DIR [--printer URL]... [-k EXPR] [-m MARKEXPR]
-                      [--expectations FILE] [--lang nb|en]
+                      [--expectations FILE] [--lang nb|en] [--lab NAME] [--operator NAME] [--report LIST]
+    kassakontroll report RUN_DIR [--format html,pdf,json,junit] [--lang nb,en] [--lab NAME] [--operator NAME]
     kassakontroll fuzz --target URL [--profile FILE] [--examples N] [--seed N] [--steps N] [--no-shrink]
     kassakontroll escpos decode FILE|- [--json] [--html OUT] [--profile NAME]
     kassakontroll devices serve [--printer URL]... [--terminal URL] [--record DIR] [--duration S]
@@ -18,7 +19,8 @@ Commands::
 The device commands are described in :mod:`harness.cli_devices`, ``verify`` in
 :mod:`harness.cli_verify` (its exit codes: 0 clean, 1 findings, 2 usage, 6 unusable input),
 ``till serve`` (the upper-tester API of the reference till) in :mod:`harness.cli_till_serve`,
-``run`` (the compliance suite; exit codes by verdict) in :mod:`harness.run_command`.
+``run`` (the compliance suite; exit codes by verdict) in :mod:`harness.run_command`, ``report``
+(the compliance report of a run folder) in :mod:`harness.cli_report`.
 
 Exit codes:
 
@@ -44,6 +46,7 @@ from pathlib import Path
 from harness.cli_args import iso_date
 from harness.cli_devices import add_device_commands, run_device_command
 from harness.cli_fuzz import add_fuzz_command, run_fuzz_command
+from harness.cli_report import add_report_command, run_report_command
 from harness.cli_till_serve import add_till_serve_command, run_till_serve_command
 from harness.cli_verify import add_verify_command, run_verify_command
 from harness.run_command import add_run_command, run_run_command
@@ -65,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     add_device_commands(commands)
     add_verify_command(commands)
     add_run_command(commands)
+    add_report_command(commands)
     add_fuzz_command(commands)
     till = commands.add_parser("till", help="the reference till")
     till_commands = till.add_subparsers(dest="till_command", required=True, metavar="TILL_COMMAND")
@@ -155,6 +159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = run_run_command(args)
     if code is None:
         code = run_fuzz_command(args)
+    if code is None:
+        code = run_report_command(args)
     if code is not None:
         return code
     try:

@@ -5,6 +5,9 @@ A profile is a TOML file (``features/profiles/template.toml`` is the commented t
 
 * who made the system and which version is tested (``[identity]``: producer, system name,
   version, the system's ID number -- kassasystemlova § 3 første ledd);
+* optionally, who files the product declaration (``[supplier]``: name, organisation number,
+  role and the date the version was first offered -- kassasystemlova § 2 bokstav e and § 5);
+  what is missing is left blank, for the supplier to fill in on the declaration;
 * the test shop the till is set up with (``[shop]``: name, organisation number) and the
   kassapunkter and operators the suite may use;
 * which optional functions the till has (``[capabilities]``); scenarios tagged
@@ -21,6 +24,9 @@ A missing or empty profile is an error that says what to write, never "test noth
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -32,6 +38,7 @@ from urllib.parse import urlsplit
 
 __all__ = [
     "CAPABILITIES",
+    "SUPPLIER_ROLES",
     "Profile",
     "ProfileArticle",
     "ProfileError",
@@ -63,7 +70,13 @@ CAPABILITIES: dict[str, str] = {
     "daily_settlement": "dagsoppgjør against the Z report (bokføringsforskrifta § 5-3-14)",
 }
 
+#: Who may file the product declaration: the "leverandør" of kassasystemlova § 2 bokstav e
+#: (the manufacturer or importer, and dealers and others who adapt the system).
+SUPPLIER_ROLES: tuple[str, ...] = ("manufacturer", "importer", "dealer", "adapter")
+
 _SIGNATURE_METHODS = ("RSA-SHA1-1024", "HMAC-SHA1-128")
+_SUPPLIER_KEYS = ("name", "orgnr", "role", "first_offered")
+_PUBLIC_KEY_PEM = re.compile(r"-----BEGIN (RSA PUBLIC KEY|PUBLIC KEY)-----\r?\n[A-Za-z0-9+/=\r\n]+-----END \1-----")
 _VAT_RATES = ("25", "15", "12", "0")
 
 
@@ -108,6 +121,11 @@ class Profile:
         signature_method: ``RSA-SHA1-1024`` or ``HMAC-SHA1-128``.
         keys: Key version -> path of the public key (RSA) or base64 secret file (HMAC).
         articles: The test articles by id.
+        supplier_name: Who files the product declaration; ``""`` if not declared.
+        supplier_orgnr: Its organisation number (9 digits); ``""`` if not declared.
+        supplier_role: One of :data:`SUPPLIER_ROLES`; ``""`` if not declared.
+        supplier_first_offered: ISO date (``2026-01-01``) the version was first offered;
+            ``""`` if not declared.
     """
 
     path: Path
@@ -123,6 +141,10 @@ class Profile:
     signature_method: str
     keys: Mapping[str, Path]
     articles: Mapping[str, ProfileArticle]
+    supplier_name: str = ""
+    supplier_orgnr: str = ""
+    supplier_role: str = ""
+    supplier_first_offered: str = ""
 
     def has(self, capability: str) -> bool:
         """Whether the profile declares ``capability``.
@@ -147,6 +169,63 @@ class Profile:
                 f"{self.path}: the suite sells article {art_id!r}, which [[articles]] does not list; "
                 f"add it with its price and VAT rate as set up in the till"
             ) from None
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready snapshot of the declaration, to archive with a run.
+
+        The key files are described, not copied: each key version gets its file name, the
+        SHA-256 of the file's bytes (``None`` if it cannot be read now) and, for RSA, the
+        public key as PEM text. An HMAC secret is never put in the snapshot, only its hash.
+
+        Returns:
+            ``{"path", "identity": {producer, system, version, system_id}, "supplier": {name,
+            orgnr, role, first_offered}, "shop": {name, orgnr}, "registers", "operators",
+            "capabilities": {name: bool}, "signature": {"method", "keys": {version: {"file",
+            "sha256", "public_key_pem"}}}, "articles": [{id, description, price, vat_rate,
+            group}]}`` with prices in øre.
+        """
+        rsa = self.signature_method.startswith("RSA")
+        return {
+            "path": str(self.path),
+            "identity": {
+                "producer": self.producer,
+                "system": self.system,
+                "version": self.version,
+                "system_id": self.system_id,
+            },
+            "supplier": {
+                "name": self.supplier_name,
+                "orgnr": self.supplier_orgnr,
+                "role": self.supplier_role,
+                "first_offered": self.supplier_first_offered,
+            },
+            "shop": {"name": self.shop_name, "orgnr": self.shop_orgnr},
+            "registers": list(self.registers),
+            "operators": list(self.operators),
+            "capabilities": {name: bool(self.capabilities.get(name, False)) for name in CAPABILITIES},
+            "signature": {
+                "method": self.signature_method,
+                "keys": {version: _key_json(file, rsa=rsa) for version, file in self.keys.items()},
+            },
+            "articles": [
+                {"id": a.id, "description": a.description, "price": a.price, "vat_rate": a.vat_rate, "group": a.group}
+                for a in self.articles.values()
+            ],
+        }
+
+
+def _key_json(file: Path, *, rsa: bool) -> dict[str, Any]:
+    """File name, SHA-256 and (RSA only) the public key PEM of a declared key file."""
+    try:
+        data = file.read_bytes()
+    except OSError:
+        return {"file": file.name, "sha256": None, "public_key_pem": None}
+    pem: str | None = None
+    if rsa:
+        # Only the PUBLIC KEY block: whatever else the file holds stays out of the snapshot.
+        found = _PUBLIC_KEY_PEM.search(data.decode("ascii", errors="replace"))
+        pem = found.group(0).replace("\r\n", "\n") + "\n" if found else None
+    return {"file": file.name, "sha256": hashlib.sha256(data).hexdigest(), "public_key_pem": pem}
 
 
 def template_path() -> Path:
@@ -240,6 +319,52 @@ def _signature(data: Mapping[str, Any], path: Path) -> tuple[str, dict[str, Path
     return method, resolved
 
 
+def _supplier(data: Mapping[str, Any], path: Path) -> dict[str, str]:
+    """The optional ``[supplier]`` table; what is missing is ``""`` (filled in by the supplier)."""
+    table = data.get("supplier", {})
+    if not isinstance(table, dict):
+        raise _fix(path, "supplier must be a [supplier] table: name, orgnr, role, first_offered")
+    unknown = sorted(set(table) - set(_SUPPLIER_KEYS))
+    if unknown:
+        raise _fix(path, f"[supplier] has unknown keys {', '.join(unknown)}; known: {', '.join(_SUPPLIER_KEYS)}")
+    found: dict[str, str] = {}
+    for key in ("name", "orgnr", "role"):
+        value = table.get(key, "")
+        if not isinstance(value, str):
+            raise _fix(path, f'[supplier] {key} = "…" must be a string (or leave it out)')
+        found[key] = value.strip()
+    if found["orgnr"] and not (len(found["orgnr"]) == 9 and found["orgnr"].isdigit()):
+        raise _fix(path, f'[supplier] orgnr {found["orgnr"]!r} must be 9 digits, e.g. orgnr = "999999999"')
+    if found["role"] and found["role"] not in SUPPLIER_ROLES:
+        raise _fix(
+            path,
+            f"[supplier] role {found['role']!r} must be one of {', '.join(SUPPLIER_ROLES)} "
+            f"(kassasystemlova § 2 bokstav e)",
+        )
+    found["first_offered"] = _first_offered(table.get("first_offered", ""), path)
+    return found
+
+
+def _first_offered(value: Any, path: Path) -> str:
+    """``[supplier] first_offered`` as ``YYYY-MM-DD``: a TOML date or a string of one."""
+    message = '[supplier] first_offered must be the date the version was first offered: first_offered = "2026-01-01"'
+    if isinstance(value, (datetime.datetime, datetime.time)):
+        raise _fix(path, message)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if not isinstance(value, str):
+        raise _fix(path, message)
+    text = value.strip()
+    if not text:
+        return ""
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        raise _fix(path, f"{message} (not {text!r})")
+    try:
+        return datetime.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise _fix(path, f"{message} (not {text!r})") from None
+
+
 def profile_for(target: str, path: Path | str | None) -> Profile:
     """The profile of the till at ``target``: ``path``, or the reference till's own for ``reference://``.
 
@@ -280,6 +405,7 @@ def load_profile(path: Path | str | None) -> Profile:
     if not (len(orgnr) == 9 and orgnr.isdigit()):
         raise _fix(path, f"[shop] orgnr {orgnr!r} must be 9 digits")
     method, keys = _signature(data, path)
+    supplier = _supplier(data, path)
     return Profile(
         path=path,
         producer=_text(identity, "producer", "identity", path),
@@ -294,4 +420,8 @@ def load_profile(path: Path | str | None) -> Profile:
         signature_method=method,
         keys=keys,
         articles=_articles(data, path),
+        supplier_name=supplier["name"],
+        supplier_orgnr=supplier["orgnr"],
+        supplier_role=supplier["role"],
+        supplier_first_offered=supplier["first_offered"],
     )

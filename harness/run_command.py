@@ -4,6 +4,7 @@ Usage::
 
     kassakontroll run --target URL [--profile FILE] --out DIR [--printer URL]... [--terminal URL]...
                       [-k EXPR] [-m MARKEXPR] [--expectations FILE] [--lang nb|en]
+                      [--lab NAME] [--operator NAME] [--report html,json,junit,pdf|none]
 
 It runs the suite shipped in the installed package (``features/``) with pytest in a
 child process and writes
@@ -13,9 +14,13 @@ child process and writes
   printer documents (raw bytes base64 and decoded text), drawer, terminal, a technician's
   prompts and answers (``--evidence-dir``);
 * ``DIR/pytest.txt``: pytest's own report (tracebacks of failures);
-* ``DIR/summary.json`` and ``DIR/summary.txt``: counts per verdict, the profile's
-  contradictions with what the till did (:mod:`harness.profile_check`, each with the
-  scenarios that showed it) and the exit code.
+* ``DIR/profile.json``: the capability profile the run used (:meth:`harness.profile.Profile.to_json`),
+  so the run folder can be re-rendered without the profile's files;
+* ``DIR/summary.json`` and ``DIR/summary.txt``: when and by whom (``--lab``, ``--operator``),
+  counts per verdict, the profile's contradictions with what the till did
+  (:mod:`harness.profile_check`, each with the scenarios that showed it) and the exit code;
+* ``DIR/report/``: the compliance report (:mod:`harness.cli_report`; ``--report`` chooses the
+  formats, ``--report none`` leaves it out) and ``manifest.sha256`` over every file of the run.
 
 While it runs, one line per finished scenario goes to standard error
 (``[ 12/143] PASS   id_ksf_2_6_l4_001  …``, :mod:`harness.run_progress`); the summary goes
@@ -167,6 +172,20 @@ def add_run_command(commands: Any) -> None:
         help="known deviations (default: expectations/<scheme>.toml in the current folder, if it exists)",
     )  # fmt: skip
     run.add_argument("--lang", choices=("nb", "en"), default="en", help="language of the summary and of prompts")
+    run.add_argument("--lab", default="", help="the lab's name, for the report's identity")
+    run.add_argument("--operator", default="", help="who runs the tests, for the report's identity")
+    run.add_argument(
+        "--report", dest="report_formats", type=_report_formats, default=("html", "json", "junit", "pdf"),
+        metavar="LIST", help="report formats to render at the end: html,json,junit,pdf (default all) or none",
+    )  # fmt: skip
+
+
+def _report_formats(value: str) -> tuple[str, ...]:
+    if value.strip() == "none":
+        return ()
+    from harness.cli_report import formats_arg
+
+    return formats_arg(value)
 
 
 class _Usage(Exception):
@@ -258,7 +277,9 @@ def _exit_code(returncode: int, counts: Counter[str], interrupted: bool, contrad
     return EXIT_PASSED, "PASSED"
 
 
-def _summary(args: argparse.Namespace, url: str, out: Path, returncode: int, seconds: float, interrupted: bool) -> int:
+def _summary(
+    args: argparse.Namespace, url: str, out: Path, returncode: int, started: datetime, seconds: float, interrupted: bool
+) -> int:
     records = _verdicts(out / "run.ndjson")
     counts = Counter(str(r.get("verdict", "")) for r in records)
     contradictions = _contradictions(records)
@@ -286,6 +307,10 @@ def _summary(args: argparse.Namespace, url: str, out: Path, returncode: int, sec
         "profile": str(args.profile) if args.profile else None,
         "keyword": args.keyword,
         "markexpr": args.markexpr,
+        "lab": args.lab,
+        "operator": args.operator,
+        "harness_version": _version(),
+        "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": round(seconds, 3),
         "scenarios": len(records),
@@ -297,7 +322,43 @@ def _summary(args: argparse.Namespace, url: str, out: Path, returncode: int, sec
     }
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(text, end="", flush=True)
+    _report(args, out)
     return code
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("kassakontroll")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _write_profile(args: argparse.Namespace, out: Path) -> None:
+    """``DIR/profile.json``: the profile the run uses, archived with its evidence."""
+    try:
+        profile = profile_for(args.target, args.profile)
+    except ProfileError:
+        return  # the scenarios that need one say so; the report then shows the identity as not given
+    text = json.dumps(profile.to_json(), ensure_ascii=False, indent=2) + "\n"
+    (out / "profile.json").write_text(text, encoding="utf-8")
+
+
+def _report(args: argparse.Namespace, out: Path) -> None:
+    """Render the compliance report of the run (a report that cannot be written never changes the verdict)."""
+    if not args.report_formats:
+        return
+    from harness.cli_report import render_run
+    from harness.report.model import ReportError
+
+    try:
+        written = render_run(out, args.report_formats, ("nb", "en"))
+    except (ReportError, OSError) as exc:
+        print(f"kassakontroll run: the report could not be written: {exc}", file=sys.stderr)
+        return
+    html = [p for p in written if p.name == f"report.{args.lang}.html"]
+    print(f"Report {html[0] if html else out / 'report'} (checksums {out / 'report' / 'manifest.sha256'})")
 
 
 def run_run_command(args: argparse.Namespace) -> int | None:
@@ -319,7 +380,8 @@ def run_run_command(args: argparse.Namespace) -> int | None:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    started = time.monotonic()
+    _write_profile(args, out)
+    started, began = time.monotonic(), datetime.now(UTC)
     interrupted = False
     with (out / "pytest.txt").open("w", encoding="utf-8") as report:
         child = subprocess.Popen(_command(args, url, out), stdout=report, stderr=None)
@@ -329,7 +391,7 @@ def run_run_command(args: argparse.Namespace) -> int | None:
                 break
             except KeyboardInterrupt:  # the child got the same SIGINT: let it finish its report
                 interrupted = True
-    return _summary(args, url, out, returncode, time.monotonic() - started, interrupted)
+    return _summary(args, url, out, returncode, began, time.monotonic() - started, interrupted)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

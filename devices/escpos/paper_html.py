@@ -16,12 +16,12 @@ import zlib
 
 from devices.escpos.receipt import Barcode, Code2D, DrawerPulse, RasterImage, Receipt, ReceiptLine, Run
 
-__all__ = ["png_bytes", "png_data_url", "receipt_html"]
+__all__ = ["PAPER_CSS", "png_bytes", "png_data_url", "receipt_fragment", "receipt_html"]
 
 _INVERT = bytes(255 - b for b in range(256))
 
-_CSS = """
-body{background:#ddd;margin:1em}
+#: The style of :func:`receipt_fragment` (the page of :func:`receipt_html` adds its body).
+PAPER_CSS = """
 .paper{background:#fff;font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:16px;
  padding:1ch;box-shadow:0 0 4px #999;line-height:1.2}
 .line{white-space:pre;min-height:1.2em}
@@ -72,17 +72,12 @@ def _run_html(run: Run, cell_w: int, cell_h: int) -> str:
     )
 
 
-def receipt_html(receipt: Receipt, *, title: str = "Receipt") -> str:
-    """A complete HTML page showing ``receipt`` as printed."""
+def receipt_fragment(receipt: Receipt) -> str:
+    """The ``<div class="paper">`` showing ``receipt`` as printed (and its anomalies), styled by :data:`PAPER_CSS`."""
     profile = receipt.profile
     font_a = profile.fonts[0]
     cell_w, cell_h = font_a.width, font_a.height
-    parts = [
-        "<!DOCTYPE html>",
-        f'<html lang="nb"><head><meta charset="utf-8"><title>{html.escape(title)}</title>',
-        f"<style>{_CSS}</style></head><body>",
-        f'<div class="paper" style="width:{profile.columns}ch" data-profile="{html.escape(profile.name)}">',
-    ]
+    parts = [f'<div class="paper" style="width:{profile.columns}ch" data-profile="{html.escape(profile.name)}">']
     for item in receipt.items:
         if isinstance(item, ReceiptLine):
             runs = "".join(_run_html(run, cell_w, cell_h) for run in item.runs)
@@ -109,5 +104,17 @@ def receipt_html(receipt: Receipt, *, title: str = "Receipt") -> str:
         parts.append(
             f'<div class="anomaly">@{anomaly.offset} {html.escape(anomaly.name)}: {html.escape(anomaly.note)}</div>'
         )
-    parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def receipt_html(receipt: Receipt, *, title: str = "Receipt") -> str:
+    """A complete HTML page showing ``receipt`` as printed."""
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            f'<html lang="nb"><head><meta charset="utf-8"><title>{html.escape(title)}</title>',
+            f"<style>body{{background:#ddd;margin:1em}}\n{PAPER_CSS}</style></head><body>",
+            receipt_fragment(receipt),
+            "</body></html>",
+        ]
+    )
