@@ -27,10 +27,8 @@ where kassakontroll is installed). It
   (:mod:`harness.expectations`) into a *strict* xfail of its scenario: a deviation that
   fails is reported as a known deviation, one that passes fails the run; an id no
   scenario has is a usage error naming it;
-* with ``--run-log FILE``, writes one JSON object per scenario (NDJSON): its node id,
-  scenario id, name, clause ids, verdict (:data:`VERDICTS`: ``passed``, ``failed``,
-  ``not automated``, ``not applicable``, ``known deviation``, ``skipped``), duration, the
-  reason when it did not pass and, with ``--evidence-dir``, its evidence file;
+* with ``--run-log FILE``, writes one JSON object per scenario (NDJSON), as soon as its
+  verdict is known (see "The run log" below);
 * compares every scenario's evidence and journal exports with the profile
   (:mod:`harness.profile_check`): each contradiction -- a function declared absent but
   used, another version or shop in the journal, another signature method -- becomes an
@@ -41,6 +39,32 @@ where kassakontroll is installed). It
   evidence record from the moment its till was opened until it is closed (printer
   documents with raw bytes and decoded text, drawer, terminal, a technician's prompts and
   answers), one :meth:`~harness.evidence.EvidenceRecord.to_json` line each (raw bytes base64).
+
+The run log (``--run-log FILE``), one object per line and scenario:
+
+* ``nodeid``: pytest's node id;
+* ``scenario_id``: the stable ``@id_…`` tag (``""`` if the scenario has none);
+* ``name``: the scenario's name as the feature file writes it;
+* ``feature``: the feature file's name (``"ksf_2_6.feature"``; ``""`` for a test that is no scenario);
+* ``clauses``: the clause ids among its tags, sorted;
+* ``verdict``: one of :data:`VERDICTS` (``passed``, ``failed``, ``not automated``,
+  ``not applicable``, ``known deviation``, ``skipped``);
+* ``seconds``: the duration of the call (or of the failed or skipped setup), 4 decimals;
+* ``reason``: why it did not pass (``""`` when it passed);
+* ``steps``: every step of the scenario, Background steps first, in the order pytest-bdd
+  runs them (:data:`STEP_OUTCOMES`), each ``{"keyword": "Given"|"When"|"Then"|"And"|"But"
+  (as written), "type": "given"|"when"|"then", "text": the step's text (an outline's with
+  the example's values), "line": its line in the feature file, "outcome": "passed" |
+  "failed" | "not automated" (the target cannot perform its verb) | "not run" (a step
+  before it failed, or the scenario was skipped before its steps) | "skipped" (the step
+  itself skipped the scenario), "seconds": its duration (4 decimals), "evidence":
+  [first seq, last seq] of the evidence records appended while it ran, or null when it
+  appended none or the till was not open}``. The ``seq`` values are those of the lines of
+  the scenario's evidence file: a record belongs to the step whose range holds its ``seq``;
+* ``evidence`` (with ``--evidence-dir``): the scenario's evidence file, relative to the
+  run log's folder;
+* ``contradictions`` (only when there are any): the profile contradictions, each
+  :meth:`~harness.profile_check.Contradiction.to_json`.
 """
 
 from __future__ import annotations
@@ -48,11 +72,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import urlsplit
 
 import pytest
@@ -71,6 +97,9 @@ from harness.profile_check import Contradiction, check_evidence, merge
 from harness.target_devices import DeviceOptionError, with_devices
 from harness.targets import NotSupportedByTarget, TargetError, TillDriver, open_target
 
+if TYPE_CHECKING:
+    from pytest_bdd.parser import Scenario, ScenarioTemplate, Step
+
 __all__ = [
     "CONTRADICTIONS",
     "EXIT_TARGET_UNAVAILABLE",
@@ -79,6 +108,7 @@ __all__ = [
     "NOT_APPLICABLE",
     "NOT_AUTOMATED",
     "SCENARIO_ID",
+    "STEP_OUTCOMES",
     "VERDICTS",
     "contradictions",
     "scenario_id",
@@ -98,6 +128,8 @@ NOT_APPLICABLE = "not applicable"
 KNOWN_DEVIATION = "known deviation"
 #: Every verdict the run log writes.
 VERDICTS = ("passed", "failed", "not automated", "not applicable", KNOWN_DEVIATION, "skipped")
+#: Every outcome a step of the run log can have.
+STEP_OUTCOMES = ("passed", "failed", "not automated", "not run", "skipped")
 #: Name of the call report's user property holding the scenario's profile contradictions.
 CONTRADICTIONS = "contradictions"
 #: pytest's exit code when the target cannot be opened (pytest's own codes are 0-5).
@@ -107,6 +139,7 @@ _EVIDENCE_FILE = pytest.StashKey[Path]()
 _TILL = pytest.StashKey[tuple[TillDriver, int]]()
 _DEVIATION = pytest.StashKey[Deviation]()
 _USED_FILES = pytest.StashKey[set[Path]]()
+_STEPS = pytest.StashKey["_StepLog"]()
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -203,13 +236,34 @@ def scenario_id(item: pytest.Item) -> str:
     return str(marker.args[0]) if marker is not None and marker.args else ""
 
 
-def scenario_name(item: pytest.Item) -> str:
-    """The scenario's name as the feature file writes it (the test's name for other items)."""
+def _template(item: pytest.Item) -> ScenarioTemplate | None:
+    """The pytest-bdd scenario (template) the item runs, ``None`` for a test that is no scenario."""
     from pytest_bdd.scenario import scenario_wrapper_template_registry
 
     function = getattr(item, "function", None)
-    template = scenario_wrapper_template_registry.get(function) if function is not None else None
+    return scenario_wrapper_template_registry.get(function) if function is not None else None
+
+
+def scenario_name(item: pytest.Item) -> str:
+    """The scenario's name as the feature file writes it (the test's name for other items)."""
+    template = _template(item)
     return template.name if template is not None else item.name
+
+
+def _feature_file(item: pytest.Item) -> str:
+    """The name of the item's feature file (``ksf_2_6.feature``), ``""`` for a test that is no scenario."""
+    template = _template(item)
+    return Path(template.feature.filename).name if template is not None else ""
+
+
+def _planned_steps(item: pytest.Item) -> list[Step]:
+    """The steps the item's scenario runs (Background steps first; an outline's rendered with its example)."""
+    template = _template(item)
+    if template is None:
+        return []
+    callspec = getattr(item, "callspec", None)
+    example = callspec.params.get("_pytest_bdd_example", {}) if callspec is not None else {}
+    return template.render(example if isinstance(example, dict) else {}).steps
 
 
 def verdict(report: pytest.TestReport) -> tuple[str, str]:
@@ -233,8 +287,77 @@ def verdict(report: pytest.TestReport) -> tuple[str, str]:
     return report.outcome, ""
 
 
+def _step_json(step: Step) -> dict[str, Any]:
+    """A step of the run log, not run yet (see the module docstring)."""
+    return {
+        "keyword": step.keyword.strip(),
+        "type": step.type,
+        "text": step.name,
+        "line": step.line_number,
+        "outcome": "not run",
+        "seconds": 0.0,
+        "evidence": None,
+    }
+
+
+def _cursor(item: pytest.Item) -> tuple[int, int] | None:
+    """(the till's evidence cursor now, the cursor when it was opened), ``None`` while no till is open."""
+    opened = item.stash.get(_TILL, None)
+    if opened is None:
+        return None
+    driver, start = opened
+    return driver.evidence.cursor(), start
+
+
+@dataclass
+class _StepLog:
+    """The steps of one scenario as they run: what the run log's ``steps`` list is made of.
+
+    Attributes:
+        steps: One run-log object per step of the scenario, in order (:func:`_step_json`).
+        done: How many steps have finished (passed, failed or could not be found).
+        began: ``time.perf_counter()`` when the running step began, ``None`` between steps.
+        cursor: The evidence cursor when the running step began, ``None`` if no till was open.
+        interrupted: The index of the step that ended the scenario without an error
+            (``pytest.skip()`` in a step), ``None`` if none did.
+    """
+
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    done: int = 0
+    began: float | None = None
+    cursor: int | None = None
+    interrupted: int | None = None
+
+    def begin(self, item: pytest.Item) -> None:
+        """The next step begins."""
+        now = _cursor(item)
+        self.cursor = now[0] if now is not None else None
+        self.began = time.perf_counter()
+
+    def end(self, item: pytest.Item, outcome: str) -> None:
+        """The running step (or, if none began, the next one) ended with ``outcome``."""
+        if self.done >= len(self.steps):
+            return  # a step the scenario object did not list: nothing to attach it to
+        step = self.steps[self.done]
+        self.done += 1
+        step["outcome"] = outcome
+        if self.began is not None:
+            step["seconds"] = round(time.perf_counter() - self.began, 4)
+        now = _cursor(item)
+        if now is not None and self.began is not None:
+            after, start = now
+            before = self.cursor if self.cursor is not None else start  # the step opened the till
+            step["evidence"] = [before + 1, after] if after > before else None
+        self.began = self.cursor = None
+
+
 class _RunLog:
-    """Writes the scenario verdicts as NDJSON, one line per scenario, as they are known."""
+    """Writes the scenario verdicts as NDJSON, one line per scenario, as they are known.
+
+    The pytest-bdd step hooks below record each scenario's steps (outcome, duration and
+    the range of evidence records each appended) in the item's stash until its line is
+    written; only numbers are kept, never the till.
+    """
 
     def __init__(self, path: Path, clauses: set[str]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -246,6 +369,46 @@ class _RunLog:
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         self._items = {item.nodeid: item for item in items}
 
+    # --- the steps (pytest-bdd hooks; ``request.node`` is the scenario's item)
+    def pytest_bdd_before_scenario(self, request: pytest.FixtureRequest, scenario: Scenario) -> None:
+        request.node.stash[_STEPS] = _StepLog([_step_json(step) for step in scenario.steps])
+
+    def pytest_bdd_before_step(self, request: pytest.FixtureRequest) -> None:
+        steps = request.node.stash.get(_STEPS, None)
+        if steps is not None:
+            steps.begin(request.node)
+
+    def pytest_bdd_after_step(self, request: pytest.FixtureRequest) -> None:
+        steps = request.node.stash.get(_STEPS, None)
+        if steps is not None:
+            steps.end(request.node, "passed")
+
+    def pytest_bdd_step_error(self, request: pytest.FixtureRequest, exception: Exception) -> None:
+        steps = request.node.stash.get(_STEPS, None)
+        if steps is not None:
+            steps.end(request.node, "not automated" if isinstance(exception, NotSupportedByTarget) else "failed")
+
+    def pytest_bdd_step_func_lookup_error(self, request: pytest.FixtureRequest) -> None:
+        steps = request.node.stash.get(_STEPS, None)
+        if steps is not None:
+            steps.end(request.node, "failed")
+
+    def pytest_bdd_after_scenario(self, request: pytest.FixtureRequest) -> None:
+        steps = request.node.stash.get(_STEPS, None)
+        if steps is not None and steps.began is not None:  # no hook saw the step end: it skipped the scenario
+            steps.interrupted = steps.done
+            steps.end(request.node, "skipped")
+
+    def _steps(self, item: pytest.Item, report: pytest.TestReport) -> list[dict[str, Any]]:
+        """The scenario's steps for its run-log line; forgets them (the item outlives the scenario)."""
+        steps = item.stash.get(_STEPS, None)
+        if steps is None:
+            return [_step_json(step) for step in _planned_steps(item)]
+        del item.stash[_STEPS]
+        if steps.interrupted is not None and not report.skipped and steps.interrupted < len(steps.steps):
+            steps.steps[steps.interrupted]["outcome"] = "failed"  # not a skip after all (pytest.exit, an interrupt)
+        return steps.steps
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if not (report.when == "call" or (report.when == "setup" and not report.passed)):
             return
@@ -255,10 +418,12 @@ class _RunLog:
             "nodeid": report.nodeid,
             "scenario_id": scenario_id(item) if item is not None else "",
             "name": scenario_name(item) if item is not None else "",
+            "feature": _feature_file(item) if item is not None else "",
             "clauses": sorted({m.name for m in item.iter_markers() if m.name in self._clauses}) if item else [],
             "verdict": outcome,
             "seconds": round(report.duration, 4),
             "reason": reason,
+            "steps": self._steps(item, report) if item is not None else [],
         }
         found = contradictions(report)
         if found:
