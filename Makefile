@@ -20,9 +20,10 @@ setup: system-deps $(STAMP)
 #                  streaming schema validator `kassakontroll verify` calls
 #   pdftoppm       poppler-utils: the tests turn the PDF report into page images
 #   chromium       the tests open the HTML report in a real browser, headless, and screenshot it
+#   tesseract      tesseract-ocr: the tests read the screenshots and PDF pages back (is it readable?)
 # and, checked by file, the libraries WeasyPrint renders the PDF report with (Pango) and the
 # report's monospace font (DejaVu Sans Mono, for receipts as they look on paper).
-DEB_COMMANDS := openssl:openssl xmllint:libxml2-utils pdftoppm:poppler-utils chromium:chromium
+DEB_COMMANDS := openssl:openssl xmllint:libxml2-utils pdftoppm:poppler-utils chromium:chromium tesseract:tesseract-ocr
 DEB_FILES    := /usr/share/doc/libpango-1.0-0:libpango-1.0-0 /usr/share/doc/libpangoft2-1.0-0:libpangoft2-1.0-0 \
                 /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf:fonts-dejavu-core
 

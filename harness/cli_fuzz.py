@@ -2,7 +2,7 @@
 
 Usage::
 
-    kassakontroll fuzz --target URL [--profile FILE] [--examples N] [--seed N] [--steps N] [--no-shrink]
+    kassakontroll fuzz --target URL [--profile FILE] [--examples N] [--seed N] [--steps N] [--no-shrink] [--out DIR]
 
 Runs :func:`harness.fuzz.run_fuzz`: ``N`` random sequences of sales, returns, payments,
 voids, copies, parking, nullinnslag and X/Z reports through the till's driver, with the
@@ -10,6 +10,9 @@ invariants of :mod:`harness.fuzz` checked after every step. One line per example
 standard error; the summary, and on a failure the shrunk steps that reproduce it, go to
 standard output. Without ``--seed`` a seed is drawn and printed, so that any run can be
 repeated. ``--profile`` may be left out for ``reference://`` (the reference till's own).
+``--out DIR`` also writes ``DIR/fuzz.json``: the run's figures and, per failure, the shrunk
+steps as a Python program that replays them (:func:`harness.fuzz.reproduction_program`);
+given a run folder of ``kassakontroll run``, the compliance report shows them.
 
 Exit codes of ``fuzz``:
 
@@ -24,6 +27,7 @@ Exit codes of ``fuzz``:
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 from collections.abc import Sequence
@@ -57,6 +61,37 @@ def add_fuzz_command(commands: Any) -> None:
     fuzz.add_argument(
         "--no-shrink", action="store_true", help="report a failing sequence as found, without shrinking it (faster)"
     )
+    fuzz.add_argument(
+        "--out", type=Path, metavar="DIR", help="also write DIR/fuzz.json with reproduction programs (a run folder)"
+    )
+
+
+def _write_result(args: argparse.Namespace, result: Any, seed: int, repeat: str) -> None:
+    """``DIR/fuzz.json``: what the report's "random operation sequences" section shows."""
+    from harness.fuzz import reproduction_program
+
+    profile = str(args.profile.resolve()) if args.profile is not None else None
+    data = {
+        "target": result.target,
+        "seed": seed,
+        "examples": result.examples,
+        "steps": result.steps,
+        "seconds": round(result.seconds, 3),
+        "failures": [
+            {
+                "kind": f.kind,
+                "message": f.message,
+                "steps": f.reproduction,
+                "program": reproduction_program(result.target, profile, f),
+            }
+            for f in result.failures
+        ],
+        "refusals": dict(sorted(result.refusals.items())),
+        "not_supported": dict(sorted(result.not_supported.items())),
+        "repeat": repeat,
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "fuzz.json").write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 def _say(message: str) -> None:
@@ -132,16 +167,18 @@ def run_fuzz_command(args: argparse.Namespace) -> int | None:
         print("  not supported by the target (skipped for the rest of the run):")
         for verb, detail in sorted(result.not_supported.items()):
             print(f"    {verb}: {detail}")
+    repeat = f"kassakontroll fuzz --target '{args.target}' --examples {args.examples} --steps {args.steps}"
+    repeat += f" --seed {seed}"
+    if args.profile is not None:
+        repeat += f" --profile {args.profile}"
+    if args.out is not None:
+        _write_result(args, result, seed, repeat)
     if not result.failures:
         print(f"Result: PASSED (exit {EXIT_PASSED})")
         return EXIT_PASSED
     code = EXIT_TARGET if all(f.kind == "target" for f in result.failures) else EXIT_FAILED
     for failure in result.failures:
         print(f"\nFAILED ({failure.kind}): {failure.text()}")
-    repeat = f"kassakontroll fuzz --target '{args.target}' --examples {args.examples} --steps {args.steps}"
-    repeat += f" --seed {seed}"
-    if args.profile is not None:
-        repeat += f" --profile {args.profile}"
     print(f"\nRepeat this run: {repeat}")
     print(f"Result: {'THE TARGET COULD NOT BE USED' if code == EXIT_TARGET else 'FAILED'} (exit {code})")
     return code

@@ -87,6 +87,7 @@ __all__ = [
     "Parked",
     "Sale",
     "fuzz_machine",
+    "reproduction_program",
     "run_fuzz",
 ]
 
@@ -1083,6 +1084,34 @@ class FuzzResult:
     def ok(self) -> bool:
         """No invariant failed and nothing went wrong."""
         return not self.failures
+
+
+def reproduction_program(target_url: str, profile_path: str | None, failure: FuzzFailure) -> str:
+    """A Python program that replays ``failure``'s shrunk steps against the target and raises as it did.
+
+    Hypothesis writes the shrunk example as ``state = FuzzMachine()`` and one ``state.rule(...)``
+    line per step; this wraps those lines with the imports and the machine for ``target_url``
+    (and the profile, when the run was given one), so ``python repro.py`` shows the failure again.
+    """
+    steps = [line.strip() for line in failure.reproduction.splitlines() if line.strip().startswith("state")]
+    profile = repr(profile_path) if profile_path else "None"
+    head = [
+        '"""Replays a failure found by kassakontroll fuzz against ' + repr(target_url) + ".",
+        "",
+        *(f"    {line}" for line in failure.message.splitlines()[:3]),
+        '"""',
+        "",
+        "from pathlib import Path",
+        "",
+        "from harness.fuzz import Parked, Sale, fuzz_machine",
+        "from harness.profile import profile_for",
+        "",
+        f"TARGET = {target_url!r}",
+        f"PROFILE = {profile}",
+        "FuzzMachine = fuzz_machine(TARGET, profile_for(TARGET, Path(PROFILE) if PROFILE else None))",
+        "",
+    ]
+    return "\n".join([*head, *(steps or ["state = FuzzMachine()", "state.teardown()"]), ""])
 
 
 def _kind(exc: BaseException) -> str:

@@ -341,7 +341,9 @@ def _write_profile(args: argparse.Namespace, out: Path) -> None:
         profile = profile_for(args.target, args.profile)
     except ProfileError:
         return  # the scenarios that need one say so; the report then shows the identity as not given
-    text = json.dumps(profile.to_json(), ensure_ascii=False, indent=2) + "\n"
+    snapshot = profile.to_json()
+    snapshot["path"] = profile.path.name  # the report names the file, not the machine it was on
+    text = json.dumps(snapshot, ensure_ascii=False, indent=2) + "\n"
     (out / "profile.json").write_text(text, encoding="utf-8")
 
 

@@ -1,17 +1,17 @@
 """The run's findings, de-duplicated: what is wrong, how often, where, and which clause says so.
 
-Four sources, each merged by what it says rather than where it was seen, so a till that
+Three sources, each merged by what it says rather than where it was seen, so a till that
 prints the same wrong receipt in forty scenarios gets one finding counted forty times:
 
 * ``scenario`` -- a failed scenario's reason (the first line of its assertion message);
 * ``journal`` -- the SAF-T verifier's findings in the journal exports the steps took
   (``journal.export`` evidence records), merged by rule: the message of the first is the
   example (the others differ in the values they quote);
-* ``contradiction`` -- the profile says one thing, the till did another
-  (:mod:`harness.profile_check`);
 * ``printer`` -- anomalies of the ESC/POS byte stream (an unknown command, a truncated one).
 
-Each finding keeps its clauses so the report can say what the law requires beside it.
+Each finding keeps its clauses so the report can say what the law requires beside it. The
+profile's contradictions with the till are not findings here: the run merged them already
+(``summary.json``) and the report lists them beside the findings.
 """
 
 from __future__ import annotations
@@ -26,9 +26,10 @@ SEVERITIES = ("fatal", "error", "warning", "info")
 
 
 def _first_line(text: str) -> str:
+    """The message's first line (what follows is the evidence it quotes, e.g. the receipt's text)."""
     for line in text.splitlines():
         if line.strip():
-            return line.strip()
+            return line.strip().rstrip(":")
     return ""
 
 
@@ -66,20 +67,14 @@ def collect(scenarios: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
                 found, ("scenario", line, *clauses), sid, 1,
                 source="scenario", rule="", severity="error", clauses=clauses, message={"nb": line, "en": line},
             )  # fmt: skip
-        for contradiction in scenario.get("contradictions") or ():
-            text = (
-                f"{contradiction.get('subject', '')}: declared {contradiction.get('declared', '')}, "
-                f"observed {contradiction.get('observed', '')}. {contradiction.get('fix', '')}"
-            ).strip()
-            clause = str(contradiction.get("clause") or "")
-            _add(
-                found, ("contradiction", str(contradiction.get("subject", "")), str(contradiction.get("observed", ""))),
-                sid, 1, source="contradiction", rule=str(contradiction.get("subject", "")), severity="error",
-                clauses=[clause] if clause else [], message={"nb": text, "en": text},
-            )  # fmt: skip
         evidence = scenario.get("evidence") or {}
+        places: set[tuple[str, str, str]] = set()  # a scenario that exports twice shows the same finding twice
         for export in evidence.get("journal") or ():
             for finding in export.get("findings") or ():
+                place = (str(finding.get("rule", "")), str(finding.get("where") or ""), str(finding.get("count")))
+                if place in places:
+                    continue
+                places.add(place)
                 severity = str(finding.get("severity", "error")).lower()
                 if severity == "info":
                     continue  # a remark, not something wrong: the step's journal excerpt shows it

@@ -192,7 +192,11 @@ def build(run_dir: Path, *, registry: Registry | None = None, lab: str = "", ope
         problems.append("summary.json is missing: the run did not finish; the report covers the scenarios logged")
     scenarios = [_scenario(run_dir, record, problems) for record in records]
     verdicts = clause_verdicts(registry, records)
-    contradictions = list(summary.get("contradictions") or [])
+    contradictions = [
+        {**c, "scenarios": list(dict.fromkeys(c.get("scenarios") or []))}  # seen twice in one scenario: once
+        for c in summary.get("contradictions") or []
+        if isinstance(c, dict)
+    ]
     complete = bool(summary) and summary.get("result") not in ("interrupted", "broken", "target")
     scenario_counts: dict[str, int] = {}
     for scenario in scenarios:

@@ -28,6 +28,7 @@ from typing import Any
 import jinja2
 
 from devices.escpos.paper_html import PAPER_CSS
+from harness.report.declaration import ROLES
 from harness.report.words import LANGUAGES, VERDICT_WORDS, WORDS
 
 __all__ = ["FORMATS", "json_model", "render_html", "render_junit", "write_manifest", "write_report"]
@@ -84,6 +85,15 @@ def render_html(model: Mapping[str, Any], lang: str, *, pdf: bool = False) -> st
             return str(pair.get(lang) or pair.get("en") or "")
         return "" if pair is None else str(pair)
 
+    def field_value(field: Mapping[str, Any]) -> str:
+        """A declaration field's value in words: yes/no and the supplier's role in the report's language."""
+        value = str(field.get("value") or "")
+        if value in ("yes", "no"):
+            return words[value]
+        if field.get("id") == "supplier.role" and value in ROLES:
+            return ROLES[value][lang]
+        return value
+
     template = _environment().get_template("report.html.j2")
     return template.render(
         m=_view(model),
@@ -92,6 +102,7 @@ def render_html(model: Mapping[str, Any], lang: str, *, pdf: bool = False) -> st
         t=lambda key: words[key],
         v=lambda verdict: verdicts.get(verdict, verdict),
         tr=tr,
+        field_value=field_value,
         css=_css(),
         paper_css=PAPER_CSS,
     )

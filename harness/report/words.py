@@ -52,6 +52,8 @@ VERDICT_WORDS: dict[str, dict[str, str]] = {
 WORDS: dict[str, dict[str, str]] = {
     "nb": {
         "title": "Samsvarsrapport for kassasystem",
+        "yes": "ja",
+        "no": "nei",
         "subtitle": "Kassasystemlova, kassasystemforskrifta, bokføringsforskrifta og SAF-T Cash Register",
         "identity": "Identitet",
         "target": "Kassasystem som er testet",
@@ -151,6 +153,8 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "en": {
         "title": "Cash register compliance report",
+        "yes": "yes",
+        "no": "no",
         "subtitle": "Kassasystemlova, kassasystemforskrifta, bokføringsforskrifta and SAF-T Cash Register",
         "identity": "Identity",
         "target": "Cash register system under test",
