@@ -91,10 +91,10 @@ class Browser:
         result = self.call("Runtime.evaluate", session=True, expression=expression, returnByValue=True)
         return result["result"].get("value")
 
-    def box(self, selector: str) -> dict[str, float] | None:
-        """The page-relative box of the first element matching ``selector`` (None if there is none)."""
+    def box(self, selector: str, index: int = 0) -> dict[str, float] | None:
+        """The page-relative box of the ``index``-th element matching ``selector`` (None if there is none)."""
         found = self.evaluate(
-            f"(() => {{ const e = document.querySelector({json.dumps(selector)}); if (!e) return null;"
+            f"(() => {{ const e = document.querySelectorAll({json.dumps(selector)})[{index}]; if (!e) return null;"
             " e.scrollIntoView(); const r = e.getBoundingClientRect();"
             " return {x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height}; })()"
         )
