@@ -38,6 +38,7 @@ FORMATS = ("html", "json", "junit", "pdf")
 
 _MANIFEST = "manifest.sha256"
 _VIEW_ONLY = ("html", "hexdump")
+_DEVICE_EVENTS = ("drawer", "terminal", "manual")
 
 
 def _environment() -> jinja2.Environment:
@@ -51,6 +52,10 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     environment.filters["cls"] = lambda value: str(value).replace(" ", "-")
+    # the timeline of a scenario: what the drawer, the terminal and the printer did, and a technician's answers
+    environment.tests["device_event"] = lambda kind: (
+        str(kind).split(".")[0] in _DEVICE_EVENTS or kind == "printer.document"
+    )
     return environment
 
 
