@@ -1,6 +1,7 @@
 # kassakontroll — every target does its own set-up on a fresh machine.
 #   make run    set up, then run the main job: the full compliance suite against the embedded
-#               reference till (run.ndjson, evidence, summary in out/run), after the till's demo day
+#               reference till (run.ndjson, evidence, summary and the compliance report in out/run),
+#               after the till's demo day
 #   make test   set up, then lint, type-check and run the test suite
 #   make bench  set up, then run the benchmarks in bench/
 
@@ -67,6 +68,7 @@ bench: setup
 	$(BIN)/python bench/escpos_decode.py
 	$(BIN)/python bench/verify_throughput.py
 	$(BIN)/python bench/suite_runtime.py
+	$(BIN)/python bench/report_render.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
