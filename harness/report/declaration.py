@@ -610,10 +610,42 @@ def _hmac(profile: Mapping[str, Any] | None) -> bool:
     return isinstance(method, str) and method.startswith("HMAC")
 
 
+#: The field a contradiction's subject (:mod:`harness.profile_check`) says is wrong.
+_CONTRADICTED_FIELDS = {
+    "identity.producer": "system.producer",
+    "identity.system": "system.name",
+    "identity.version": "system.version",
+    "integrated_drawer": "system.integrated_drawer",
+    "signature.method": "signature.method",
+}
+
+
+def _contradicted(fields: list[dict[str, Any]], contradictions: Iterable[Mapping[str, Any]]) -> bool:
+    """Mark the fields the till contradicted (source ``contradicted``, a note saying what it did); any at all?"""
+    found = False
+    by_id = {f["id"]: f for f in fields}
+    for contradiction in contradictions:
+        found = True
+        field = by_id.get(_CONTRADICTED_FIELDS.get(str(contradiction.get("subject", "")), ""))
+        if field is None:
+            continue
+        observed, where = contradiction.get("observed", ""), contradiction.get("where", "")
+        field["source"] = "contradicted"
+        field["note"] = _join(
+            field["note"],
+            _pair(
+                f"Kassen motsier profilen: {observed} ({where}).",
+                f"The till contradicts the profile: {observed} ({where}).",
+            ),
+        )
+    return found
+
+
 def draft(
     profile: Mapping[str, Any] | None,
     verdicts: Mapping[str, Mapping[str, Any]],
     registry: Registry,
+    contradictions: Iterable[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
     """The draft RF-1348 declaration of a finished run.
 
@@ -625,6 +657,10 @@ def draft(
             ``DOCUMENTATION REVIEW``, ``NOT APPLICABLE``. A clause missing here counts as
             ``NOT TESTED`` (testable) or ``DOCUMENTATION REVIEW`` (not testable).
         registry: The clause registry (:func:`harness.clauses.load_clauses`).
+        contradictions: The run's contradictions between the profile and the till
+            (:mod:`harness.profile_check`, as ``summary.json`` lists them). A field one of them
+            concerns gets source ``contradicted`` and a note; any contradiction keeps the draft
+            from being ready and the compliance field empty (the declaration would be wrong).
 
     Returns:
         ``{"form": "RF-1348", "title": {nb, en}, "ready": bool, "fields": [{"id", "label": {nb, en},
@@ -647,8 +683,18 @@ def draft(
         *_signature_fields(profile, judged),
         _compliance_field(profile, statements, judged),
     ]
+    if _contradicted(fields, contradictions):
+        compliant = fields[-1]
+        compliant["note"] = _join(
+            None if compliant["value"] else compliant["note"],
+            _pair(
+                "Kan ikke krysses av: kassen motsier profilen (se motsigelsene i rapporten).",
+                "Cannot be declared: the till contradicts the profile (see the contradictions in the report).",
+            ),
+        )
+        compliant.update(value="", source="supplier")
     # An HMAC secret is blank by design: the supplier types it into the form (PD-3).
     blank_by_design = {f["id"] for f in fields if f["id"].startswith("signature.key.")} if _hmac(profile) else set()
     filled = all(f["value"] or f["id"] in blank_by_design for f in fields)
-    ready = filled and all(s["verdict"] in _ALLOWS for s in statements)
+    ready = filled and all(s["verdict"] in _ALLOWS for s in statements) and fields[-1]["value"] == "yes"
     return {"form": "RF-1348", "title": dict(_TITLE), "ready": ready, "fields": fields, "statements": statements}

@@ -237,7 +237,7 @@ def build(run_dir: Path, *, registry: Registry | None = None, lab: str = "", ope
         "scenarios": scenarios,
         "findings": collect(scenarios),
         "contradictions": contradictions,
-        "declaration": draft(profile, verdicts, registry),
+        "declaration": draft(profile, verdicts, registry, contradictions),
         "review": [clause.id for clause in registry.review_only()],
         "profile": profile,
         "fuzz": fuzz,

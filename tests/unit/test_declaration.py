@@ -194,3 +194,24 @@ def test_a_clause_the_run_did_not_judge_is_not_tested_and_an_unknown_verdict_is_
     assert statement(draft(reference, verdicts, registry), "signature")["verdict"] == "NOT TESTED"
     with pytest.raises(ValueError, match="'GREEN' is not one of"):
         draft(reference, run_verdicts(registry, saft_sig_chain="GREEN"), registry)
+
+
+def test_a_contradicted_field_says_so_and_the_draft_cannot_be_declared(
+    registry: Registry, reference: dict[str, Any]
+) -> None:
+    contradiction = {
+        "subject": "identity.version",
+        "declared": "version '7.0'",
+        "observed": "the journal names softwareVersion '0.1.0'",
+        "where": "export.xml, header",
+        "fix": "write the version under test in [identity]",
+    }
+    clean = draft(reference, run_verdicts(registry), registry)
+    result = draft(reference, run_verdicts(registry), registry, [contradiction])
+    version = field(result, "system.version")
+    assert version["source"] == "contradicted" and field(clean, "system.version")["source"] != "contradicted"
+    assert "softwareVersion '0.1.0'" in version["note"]["en"] and "motsier" in version["note"]["nb"]
+    assert field(result, "declaration.compliant")["value"] == "" and result["ready"] is False
+    # a contradiction about a function, not a field, still keeps the draft from being declared
+    other = draft(reference, run_verdicts(registry), registry, [{**contradiction, "subject": "training_mode"}])
+    assert other["ready"] is False and all(f["source"] != "contradicted" for f in other["fields"])
