@@ -131,6 +131,8 @@ WORDS: dict[str, dict[str, str]] = {
             "dokumentasjonen er gjennomgått."
         ),
         "checked": "Kontrollert",
+        "to_review": "Hva som skal kontrolleres",
+        "remark": "Merknad, dato og signatur",
         "fuzz": "Tilfeldige operasjonsrekker (Hypothesis)",
         "fuzz_ok": "Alle invarianter holdt.",
         "reproduction": "Program som gjenskaper feilen",
@@ -230,6 +232,8 @@ WORDS: dict[str, dict[str, str]] = {
             "been checked."
         ),
         "checked": "Checked",
+        "to_review": "What to review",
+        "remark": "Remark, date and signature",
         "fuzz": "Random operation sequences (Hypothesis)",
         "fuzz_ok": "Every invariant held.",
         "reproduction": "Program that reproduces the failure",
