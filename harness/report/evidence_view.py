@@ -68,8 +68,10 @@ def read_evidence(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
                 continue
             try:
                 record = json.loads(line)
-                if not isinstance(record, dict) or "kind" not in record:
+                if not isinstance(record, dict) or not isinstance(record.get("kind"), str):
                     raise ValueError("not an evidence record")
+                if not isinstance(record.get("seq"), int) or not isinstance(record.get("data", {}), dict):
+                    raise ValueError("its seq is not a number or its data not an object")
             except ValueError as exc:
                 problems.append(f"{path.name} line {number}: unreadable ({exc}); the rest of the file is shown")
                 continue

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.clauses import Registry, load_clauses
+from harness.pytest_plugin import VERDICTS
 from harness.report.declaration import draft
 from harness.report.evidence_view import read_evidence, scenario_evidence
 from harness.report.findings import collect
@@ -60,8 +61,10 @@ def read_run_log(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
                 continue
             try:
                 record = json.loads(line)
-                if not isinstance(record, dict) or "verdict" not in record:
-                    raise ValueError("not a scenario verdict")
+                if not isinstance(record, dict) or record.get("verdict") not in VERDICTS:
+                    raise ValueError(f"not a scenario verdict (one of {', '.join(VERDICTS)})")
+                if not isinstance(record.get("clauses", []), list) or not isinstance(record.get("steps", []), list):
+                    raise ValueError("its clauses or steps are not lists")
             except ValueError as exc:
                 problems.append(f"run.ndjson line {number}: unreadable ({exc}); that scenario is not in the report")
                 continue
