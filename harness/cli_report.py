@@ -16,7 +16,7 @@ Exit codes of ``report``:
 =====  ==========================================================================
 0      the report was written
 2      usage: RUN_DIR is not a run folder, or a bad ``--format``/``--lang``
-6      the report could not be written (the message says why)
+6      the report could not be written or rendered (the message says why)
 =====  ==========================================================================
 """
 
@@ -113,6 +113,13 @@ def run_report_command(args: argparse.Namespace) -> int | None:
         print(
             f"kassakontroll report: cannot write the report into {args.run_dir / 'report'}: {exc}; "
             "choose a run folder you may write, or copy it first",
+            file=sys.stderr,
+        )
+        return EXIT_UNWRITABLE
+    except Exception as exc:  # what the run folder holds broke a template: say which, exit as documented
+        print(
+            f"kassakontroll report: the report could not be rendered from {args.run_dir} "
+            f"({type(exc).__name__}: {exc}); check the run folder's run.ndjson and evidence, or report this",
             file=sys.stderr,
         )
         return EXIT_UNWRITABLE

@@ -1096,10 +1096,8 @@ def reproduction_program(target_url: str, profile_path: str | None, failure: Fuz
     steps = [line.strip() for line in failure.reproduction.splitlines() if line.strip().startswith("state")]
     profile = repr(profile_path) if profile_path else "None"
     head = [
-        '"""Replays a failure found by kassakontroll fuzz against ' + repr(target_url) + ".",
-        "",
-        *(f"    {line}" for line in failure.message.splitlines()[:3]),
-        '"""',
+        f"# Replays a failure found by kassakontroll fuzz against {target_url}:",
+        *(f"#   {line}" for line in failure.message.splitlines()[:3]),  # comments: any text is safe there
         "",
         "from pathlib import Path",
         "",

@@ -359,6 +359,13 @@ def _report(args: argparse.Namespace, out: Path) -> None:
     except (ReportError, OSError) as exc:
         print(f"kassakontroll run: the report could not be written: {exc}", file=sys.stderr)
         return
+    except Exception as exc:  # a rendering bug must not change the run's verdict; the run folder is complete
+        print(
+            f"kassakontroll run: the report could not be written: rendering failed ({type(exc).__name__}: {exc}); "
+            f"the run folder is complete, render it again with: kassakontroll report {out}",
+            file=sys.stderr,
+        )
+        return
     html = [p for p in written if p.name == f"report.{args.lang}.html"]
     print(f"Report {html[0] if html else out / 'report'} (checksums {out / 'report' / 'manifest.sha256'})")
 

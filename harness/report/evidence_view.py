@@ -40,7 +40,7 @@ def hexdump(data: bytes, limit: int = HEXDUMP_LIMIT) -> str:
     """``data`` as offset, 16 hex bytes and their printable ASCII per line (``xxd``'s layout)."""
     lines = []
     for offset in range(0, min(len(data), limit), 16):
-        chunk = data[offset : offset + 16]
+        chunk = data[offset : min(offset + 16, limit)]
         hexes = " ".join(f"{b:02x}" for b in chunk)
         text = "".join(chr(b) if 32 <= b < 127 else "." for b in chunk)
         lines.append(f"{offset:08x}  {hexes:<47}  {text}")
