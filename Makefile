@@ -1,7 +1,7 @@
 # kassakontroll — every target does its own set-up on a fresh machine.
 #   make run    set up, then run the main job: the full compliance suite against the embedded
 #               reference till (run.ndjson, evidence, summary and the compliance report in out/run),
-#               after the till's demo day
+#               after the till's demo day and ten random operation sequences (fuzz.json, in the report)
 #   make test   set up, then lint, type-check and run the test suite
 #   make bench  set up, then run the benchmarks in bench/
 
@@ -49,6 +49,8 @@ $(STAMP): pyproject.toml
 run: setup
 	$(BIN)/kassakontroll till demo --out $(OUT)/demo
 	$(BIN)/kassakontroll verify $(OUT)/demo/*.xml --public-key reference_till/data/demo_signing_key.pub.pem
+	@rm -rf $(OUT)/run
+	$(BIN)/kassakontroll fuzz --target reference:// --examples 10 --seed 20261206 --out $(OUT)/run
 	$(BIN)/kassakontroll run --target reference:// --out $(OUT)/run
 
 lint: setup
