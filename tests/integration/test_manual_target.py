@@ -356,7 +356,7 @@ def test_the_suite_runs_against_a_technician_and_a_real_till(technician: Technic
     command = [
         sys.executable, "-m", "harness.run_command", "--target", f"manual://?tty={technician.tty}&timeout=60",
         "--printer", PRINTER, "--profile", str(reference_profile_path()), "--out", str(out),
-        "-k", " or ".join(SCENARIOS),
+        "-k", " or ".join(SCENARIOS), "--report", "html",
     ]  # fmt: skip
     try:
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
