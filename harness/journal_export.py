@@ -51,7 +51,7 @@ from harness.targets.base import TillDriver
 from harness.verify import FileResult, Finding, KeyRing, Severity, VerifyOptions, verify_file
 from harness.verify.findings import FindingLog
 from harness.verify.records import NS, Basic, Event, Report, Transaction
-from harness.verify.stream import read
+from harness.verify.stream import PARSER_OPTIONS, read
 
 __all__ = ["EXCERPT_CHARS", "KIND", "MAX_FINDINGS", "JournalExport", "evidence_data", "export_and_read", "keyring"]
 
@@ -63,15 +63,6 @@ MAX_FINDINGS = 50
 EXCERPT_CHARS = 6000
 #: The elements the excerpt shows, the last of each, in this order.
 _EXCERPT_TAGS = ("cashtransaction", "event")
-#: As the verifier reads (:mod:`harness.verify.stream`): no network, DTD or entities, libxml2's limits on.
-_PARSER_OPTIONS: dict[str, Any] = {
-    "resolve_entities": False,
-    "no_network": True,
-    "load_dtd": False,
-    "huge_tree": False,
-    "remove_comments": True,
-    "remove_pis": True,
-}
 _CHUNK = 1 << 16
 _CUT = "…"
 #: The excerpt's elements declare the SAF-T namespace as their default (no prefixes).
@@ -271,7 +262,7 @@ def _scan(path: Path) -> tuple[int, str, str]:
         with path.open("rb") as handle:
             source = _Hashing(handle)
             try:
-                for event, el in etree.iterparse(source, events=("start", "end"), **_PARSER_OPTIONS):
+                for event, el in etree.iterparse(source, events=("start", "end"), **PARSER_OPTIONS):
                     if el.tag in tags:
                         inside += 1 if event == "start" else -1
                         if event == "end" and inside == 0:

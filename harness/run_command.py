@@ -71,6 +71,7 @@ from harness.expectations import ExpectationsError, load_expectations
 from harness.profile import ProfileError, profile_for
 from harness.profile_check import Contradiction, merge
 from harness.pytest_plugin import EXIT_TARGET_UNAVAILABLE, VERDICTS
+from harness.report.words import VERDICT_WORDS
 from harness.target_devices import DeviceOptionError, with_devices
 from harness.targets import schemes
 
@@ -101,12 +102,6 @@ _PYTEST_INTERRUPTED, _PYTEST_INTERNAL, _PYTEST_USAGE, _PYTEST_NO_TESTS = 2, 3, 4
 _WORDS: dict[str, dict[str, str]] = {
     "en": {
         "head": "kassakontroll run: {n} scenarios against {target} in {seconds:.1f} s",
-        "passed": "passed",
-        "failed": "failed",
-        "not automated": "not automated",
-        "not applicable": "not applicable",
-        "known deviation": "known deviation",
-        "skipped": "skipped",
         "result": "Result: {result} (exit {code})",
         "files": "Run log {log}, evidence {evidence}/, pytest's report {pytest}",
         "PASSED": "PASSED",
@@ -122,12 +117,6 @@ _WORDS: dict[str, dict[str, str]] = {
     },
     "nb": {
         "head": "kassakontroll run: {n} scenarioer mot {target} på {seconds:.1f} s",
-        "passed": "bestått",
-        "failed": "feilet",
-        "not automated": "ikke automatisert",
-        "not applicable": "ikke relevant",
-        "known deviation": "kjent avvik",
-        "skipped": "hoppet over",
         "result": "Resultat: {result} (avslutningskode {code})",
         "files": "Kjørelogg {log}, bevis {evidence}/, pytest-rapport {pytest}",
         "PASSED": "BESTÅTT",
@@ -284,7 +273,7 @@ def _summary(
     counts = Counter(str(r.get("verdict", "")) for r in records)
     contradictions = _contradictions(records)
     code, result = _exit_code(returncode, counts, interrupted, bool(contradictions))
-    words = _WORDS[args.lang]
+    words = {**VERDICT_WORDS[args.lang], **_WORDS[args.lang]}  # the scenario verdicts as the report words them
     lines = [words["head"].format(n=len(records), target=url, seconds=seconds)]
     lines += [f"  {words[v]:<18} {counts[v]:>5}" for v in VERDICTS if counts[v] or v in ("passed", "failed")]
     if contradictions:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from typing import Any
 from devices.escpos import decode_bytes
 from devices.escpos.paper_html import receipt_fragment
 from devices.escpos.profiles import PROFILES
+from harness.report.lines import read_ndjson
 
 __all__ = ["HEXDUMP_LIMIT", "hexdump", "read_evidence", "scenario_evidence"]
 
@@ -60,23 +60,15 @@ def read_evidence(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
     """
     if not path.is_file():
         return [], [f"{path.name}: the evidence file is missing"]
-    records: list[dict[str, Any]] = []
-    problems: list[str] = []
-    with path.open(encoding="utf-8", errors="replace") as lines:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                if not isinstance(record, dict) or not isinstance(record.get("kind"), str):
-                    raise ValueError("not an evidence record")
-                if not isinstance(record.get("seq"), int) or not isinstance(record.get("data", {}), dict):
-                    raise ValueError("its seq is not a number or its data not an object")
-            except ValueError as exc:
-                problems.append(f"{path.name} line {number}: unreadable ({exc}); the rest of the file is shown")
-                continue
-            records.append(record)
-    return records, problems
+    return read_ndjson(path, _evidence_record, "the rest of the file is shown")
+
+
+def _evidence_record(record: dict[str, Any]) -> str | None:
+    if not isinstance(record.get("kind"), str):
+        return "not an evidence record"
+    if not isinstance(record.get("seq"), int) or not isinstance(record.get("data", {}), dict):
+        return "its seq is not a number or its data not an object"
+    return None
 
 
 def _raw(record: Mapping[str, Any]) -> bytes:

@@ -31,6 +31,7 @@ from harness.pytest_plugin import VERDICTS
 from harness.report.declaration import draft
 from harness.report.evidence_view import read_evidence, scenario_evidence
 from harness.report.findings import collect
+from harness.report.lines import read_ndjson
 from harness.report.matrix import CLAUSE_VERDICTS, LAWS, clause_verdicts, groups, overall
 
 __all__ = ["SCHEMA_ID", "ReportError", "build", "catalogue_version", "read_run_log"]
@@ -53,23 +54,15 @@ class ReportError(ValueError):
 
 def read_run_log(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
     """The records of ``run.ndjson`` and the lines that could not be read (a run killed mid-write)."""
-    records: list[dict[str, Any]] = []
-    problems: list[str] = []
-    with path.open(encoding="utf-8", errors="replace") as lines:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                if not isinstance(record, dict) or record.get("verdict") not in VERDICTS:
-                    raise ValueError(f"not a scenario verdict (one of {', '.join(VERDICTS)})")
-                if not isinstance(record.get("clauses", []), list) or not isinstance(record.get("steps", []), list):
-                    raise ValueError("its clauses or steps are not lists")
-            except ValueError as exc:
-                problems.append(f"run.ndjson line {number}: unreadable ({exc}); that scenario is not in the report")
-                continue
-            records.append(record)
-    return records, problems
+    return read_ndjson(path, _scenario_record, "that scenario is not in the report")
+
+
+def _scenario_record(record: dict[str, Any]) -> str | None:
+    if record.get("verdict") not in VERDICTS:
+        return f"not a scenario verdict (one of {', '.join(VERDICTS)})"
+    if not isinstance(record.get("clauses", []), list) or not isinstance(record.get("steps", []), list):
+        return "its clauses or steps are not lists"
+    return None
 
 
 def _json_file(path: Path, problems: list[str]) -> dict[str, Any] | None:

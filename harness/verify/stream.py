@@ -32,10 +32,11 @@ from harness.verify.findings import FindingLog, Location
 from harness.verify.layout import CutReader, Layout, RangeReader
 from harness.verify.records import NS, Basic, Event, Transaction, read_basic, read_event, read_transaction
 
-__all__ = ["Handler", "preflight", "read", "read_outside", "read_register"]
+__all__ = ["PARSER_OPTIONS", "Handler", "preflight", "read", "read_outside", "read_register"]
 
 _FILE_NAME = re.compile(r"^SAF-T Cash Register_\d{9}_\d{14}(_\d+_\d+)?\.xml$")
-_PARSER_OPTIONS: dict[str, Any] = {
+#: How every reader of an export parses it: no network, DTD or entities, libxml2's limits on (hostile XML).
+PARSER_OPTIONS: dict[str, Any] = {
     "resolve_entities": False,
     "no_network": True,
     "load_dtd": False,
@@ -101,7 +102,7 @@ def preflight(path: Path, log: FindingLog) -> bool:
         log.add("FILE-NAME", Location(), name=path.name)
     try:
         with path.open("rb") as handle:
-            return _check_root(etree.iterparse(handle, events=("start",), **_PARSER_OPTIONS), log)
+            return _check_root(etree.iterparse(handle, events=("start",), **PARSER_OPTIONS), log)
     except etree.XMLSyntaxError as exc:
         _syntax(exc, path, log)
         return False
@@ -280,7 +281,7 @@ def _read(
     tags = tuple(ns + name for name in _NAMES)
     ident = name = ""
     company_done = False
-    options = _PARSER_OPTIONS if schema is None else {**_PARSER_OPTIONS, "schema": schema}
+    options = PARSER_OPTIONS if schema is None else {**PARSER_OPTIONS, "schema": schema}
     try:
         for _ev, el in etree.iterparse(source, events=("end",), tag=tags, **options):
             tag = el.tag

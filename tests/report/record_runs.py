@@ -33,8 +33,10 @@ FAULTY = "ksf_2_8_6_font or saft_sig_data or ksf_2_2_exception"
 EXCUSED = "id_saft_sig_data_002"
 
 
-def _faulty_inputs(folder: Path) -> tuple[Path, Path]:
-    sys.path.insert(0, str(HERE.parent.parent))
+def faulty_inputs(folder: Path, excused: str = EXCUSED) -> tuple[Path, Path]:
+    """Into ``folder``: a profile the faulty till contradicts, and expectations excusing ``excused``."""
+    if str(HERE.parent.parent) not in sys.path:
+        sys.path.insert(0, str(HERE.parent.parent))
     from tests.profile_copy import reference_profile_with
 
     profile = reference_profile_with(
@@ -45,7 +47,7 @@ def _faulty_inputs(folder: Path) -> tuple[Path, Path]:
     )
     expectations = folder / "expectations.toml"
     expectations.write_text(
-        f'[[deviation]]\nscenario = "{EXCUSED}"\nreason = "return signatures are being reworked"\n',
+        f'[[deviation]]\nscenario = "{excused}"\nreason = "return signatures are being reworked"\n',
         encoding="utf-8",
     )
     return profile, expectations
@@ -55,7 +57,7 @@ def record(into: Path = HERE / "runs") -> None:
     """Run both recordings into ``into/clean`` and ``into/faulty`` (replacing them)."""
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
-        profile, expectations = _faulty_inputs(folder)
+        profile, expectations = faulty_inputs(folder)
         runs = {
             "clean": ["--target", "reference://", "-m", CLEAN, "--lab", "Testlab AS", "--operator", "Kari Nordmann"],
             "faulty": [

@@ -28,7 +28,7 @@ from jsonschema import Draft202012Validator
 
 from harness.report.model import SCHEMA_ID, build
 from harness.report.render import json_model
-from tests.profile_copy import reference_profile_with
+from tests.report.record_runs import faulty_inputs
 
 RUN = [sys.executable, "-m", "harness.cli", "run"]
 CLEAN = "ksf_2_8_5 or ksf_2_6_l4"
@@ -55,16 +55,7 @@ def validator() -> Draft202012Validator:
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The folders of the clean and the faulty run, both run at once (each takes a few seconds)."""
     folder = tmp_path_factory.mktemp("runs")
-    profile = reference_profile_with(
-        folder,
-        ('version = "0.1.0"', 'version = "7.0"'),
-        ("integrated_drawer = true", "integrated_drawer = false"),
-        name="contradicted.toml",
-    )
-    expectations = folder / "expectations.toml"
-    expectations.write_text(
-        f'[[deviation]]\nscenario = "{EXCUSED}"\nreason = "signatures are being reworked"\n', encoding="utf-8"
-    )
+    profile, expectations = faulty_inputs(folder, EXCUSED)  # the same inputs as the recorded faulty run
     commands = {
         "clean": [
             "--target", "reference://", "-m", CLEAN, "--lab", "Testlab AS", "--operator", "Kari",
