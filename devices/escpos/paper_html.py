@@ -25,7 +25,7 @@ PAPER_CSS = """
 .paper{background:#fff;font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:16px;
  padding:1ch;box-shadow:0 0 4px #999;line-height:1.2}
 .line{white-space:pre;min-height:1.2em}
-.run{display:inline-block;vertical-align:bottom;overflow:visible}
+.run{display:inline-flex;align-items:flex-end;vertical-align:bottom;overflow:visible}
 .run>span{display:inline-block;transform-origin:0 100%}
 .b{font-weight:bold}.u1{text-decoration:underline}.u2{text-decoration:underline double}
 .rev{background:#000;color:#fff}.code{border:1px dashed #888;padding:2px;margin:2px 0;white-space:pre-wrap}
