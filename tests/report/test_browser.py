@@ -10,6 +10,7 @@ is turned into page images with pdftoppm; its first page must show the verdict.
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import subprocess
@@ -80,12 +81,19 @@ def test_the_receipt_keeps_its_print_sizes_in_the_browser(run_dir: Path) -> None
     _need(CHROMIUM, "chromium")
     with Browser() as browser:
         browser.open(run_dir / "report" / "report.en.html")
-        heights = browser.evaluate(
-            f"[...document.querySelectorAll({FAILED_RECEIPT!r})[{COPY}].querySelectorAll('.line')].slice(0, 12)"
-            ".map(l => [l.textContent.trim(), Math.max(...[...l.querySelectorAll('.run > span')]"
-            ".map(s => s.getBoundingClientRect().height), 0)])"
+        # per element of the paper, top to bottom: its text, tallest glyph, and where its glyphs are drawn
+        lines = browser.evaluate(
+            f"[...document.querySelectorAll({FAILED_RECEIPT!r})[{COPY}].children].slice(0, 12).map(l => {{"
+            " const spans = [...l.querySelectorAll('.run > span')];"
+            " const rects = (spans.length ? spans : [l]).map(s => s.getBoundingClientRect());"
+            " return [l.textContent.trim(), Math.max(0, ...spans.map(s => s.getBoundingClientRect().height)),"
+            " Math.min(...rects.map(r => r.top)), Math.max(...rects.map(r => r.bottom))]; })"
         )
-    sizes = {text: height for text, height in heights if text}
+    sizes = {text: height for text, height, _top, _bottom in lines if text}
+    # nothing is drawn over what is above it (a double-height heading grows inside its own line)
+    drawn = [(text, top, bottom) for text, _height, top, bottom in lines if text]
+    for (above, _t, bottom), (text, top, _b) in itertools.pairwise(drawn):
+        assert top >= bottom - 1, f"{text!r} is drawn over {above!r} ({top:.1f} < {bottom:.1f})"
     assert sizes["Salgskvittering"] >= 1.8 * sizes["Kassapunkt K1"], sizes
     # the fault under test: «KOPI» printed no larger than the body text, and the report shows it so
     assert sizes["KOPI"] < 1.2 * sizes["Kassapunkt K1"], sizes
