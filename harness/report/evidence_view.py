@@ -122,6 +122,12 @@ def _detail(kind: str, data: Mapping[str, Any]) -> str:
         return f"document {data.get('number')}"
     if kind == "journal.export":
         return f"{data.get('file', '')}: {data.get('transactions', 0)} transactions, {data.get('events', 0)} events"
+    if kind == "manual.prompt":  # what the technician was asked to do at the till
+        return f"{data.get('register') or ''} {data.get('verb', '')}: {data.get('text', '')}".strip()
+    if kind == "manual.answer":  # and what they answered
+        said = f" {data['typed']!r}" if data.get("typed") else ""
+        why = f" ({data['reason']})" if data.get("reason") else ""
+        return f"{data.get('register') or ''} {data.get('verb', '')}: {data.get('answer', '')}{said}{why}".strip()
     if kind == "profile.contradiction":
         return f"{data.get('subject', '')}: declared {data.get('declared', '')}; observed {data.get('observed', '')}"
     skip = {"summary", "text", "channel", "lines", "excerpt", "findings"}

@@ -423,3 +423,19 @@ def test_build_fills_in_lab_and_operator_only_where_the_run_did_not(tmp_path: Pa
     (run_dir / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
     run: Mapping[str, Any] = build(run_dir, lab="Other lab", operator="Per")["identity"]["run"]
     assert (run["lab"], run["operator"]) == ("Other lab", "Per")
+
+
+def test_a_technicians_prompts_and_answers_read_in_the_timeline() -> None:
+    records = [
+        {"seq": 1, "source": "manual", "kind": "manual.prompt", "mono": 1.0, "wall": "",
+         "data": {"register": "K1", "verb": "sell", "step": 1, "text": "sell 2 × article 1001 (21,90 kr)"}},
+        {"seq": 2, "source": "manual", "kind": "manual.answer", "mono": 4.5, "wall": "",
+         "data": {"register": "K1", "verb": "conclude", "step": 2, "answer": "refused", "typed": "r",
+                  "reason": "the drawer is open"}},
+    ]  # fmt: skip
+    timeline = scenario_evidence(records)["timeline"]
+    assert [e["detail"] for e in timeline] == [
+        "K1 sell: sell 2 × article 1001 (21,90 kr)",
+        "K1 conclude: refused 'r' (the drawer is open)",
+    ]
+    assert [e["t"] for e in timeline] == [0.0, 3.5]
