@@ -380,3 +380,6 @@ def test_the_suite_runs_against_a_technician_and_a_real_till(technician: Technic
     conclude = [r for r in paper_out if r.kind == "manual.answer" and r.data["verb"] == "conclude"]
     assert [r.data["answer"] for r in conclude] == ["refused"]
     assert not [r for r in paper_out if r.kind == "printer.document" and "Salgskvittering" in str(r.data["text"])]
+    # the report shows the technician's side beside the till's: the refusal of the second copy, as answered
+    report = (out / "report" / "report.en.html").read_text(encoding="utf-8")
+    assert "<strong>manual.answer</strong>" in report and "copy_receipt: refused" in report
