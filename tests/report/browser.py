@@ -12,6 +12,7 @@ import base64
 import contextlib
 import json
 import os
+import select
 import shutil
 import subprocess
 import tempfile
@@ -22,7 +23,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 _FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
     "--disable-background-networking", "--disable-component-update", "--disable-extensions",
-    "--remote-debugging-pipe", "--proxy-server=127.0.0.1:9", "--window-size=1280,1024",
+    "--remote-debugging-pipe", "--proxy-server=127.0.0.1:9", "--window-size=1280,1024", "--disable-dev-shm-usage",
 ]  # fmt: skip
 
 
@@ -54,8 +55,11 @@ class Browser:
         self._session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
         self.call("Page.enable", session=True)
 
-    def _read(self) -> dict[str, Any]:
+    def _read(self, timeout: float = 60.0) -> dict[str, Any]:
         while b"\0" not in self._buffer:
+            ready, _w, _x = select.select([self._from_child], [], [], timeout)
+            if not ready:
+                raise RuntimeError(f"chromium said nothing for {timeout:.0f} s on the DevTools pipe")
             chunk = os.read(self._from_child, 1 << 20)
             if not chunk:
                 raise RuntimeError("chromium closed the DevTools pipe")
