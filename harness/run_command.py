@@ -22,6 +22,9 @@ child process and writes
 * ``DIR/report/``: the compliance report (:mod:`harness.cli_report`; ``--report`` chooses the
   formats, ``--report none`` leaves it out) and ``manifest.sha256`` over every file of the run.
 
+An earlier run's files in ``DIR`` are removed first, so the evidence, the report and its
+manifest are this run's only; other files stay (a ``fuzz.json`` written just before, for one).
+
 While it runs, one line per finished scenario goes to standard error
 (``[ 12/143] PASS   id_ksf_2_6_l4_001  …``, :mod:`harness.run_progress`); the summary goes
 to standard output. ``--printer URL`` and ``--terminal URL`` add the target's device links
@@ -56,6 +59,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -315,6 +319,19 @@ def _summary(
     return code
 
 
+#: What a run writes into --out; an earlier run's copies go first (a fuzz.json, written beforehand, stays).
+_RUN_FILES = ("run.ndjson", "summary.json", "summary.txt", "profile.json", "pytest.txt")
+_RUN_FOLDERS = ("evidence", "report")
+
+
+def _clear_earlier_run(out: Path) -> None:
+    """Remove an earlier run's files from ``out``, so the report and its manifest cover this run only."""
+    for name in _RUN_FILES:
+        (out / name).unlink(missing_ok=True)
+    for name in _RUN_FOLDERS:
+        shutil.rmtree(out / name, ignore_errors=True)
+
+
 def _version() -> str:
     from importlib import metadata
 
@@ -378,6 +395,7 @@ def run_run_command(args: argparse.Namespace) -> int | None:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    _clear_earlier_run(out)
     _write_profile(args, out)
     started, began = time.monotonic(), datetime.now(UTC)
     interrupted = False

@@ -58,6 +58,17 @@ def test_a_passing_selection_writes_verdicts_evidence_and_progress(tmp_path: Pat
     assert "2 passed" in (out / "pytest.txt").read_text(encoding="utf-8")
 
 
+def test_a_run_into_an_earlier_runs_folder_replaces_that_run(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert _run(tmp_path, "--target", "reference://", "--out", str(out), "-k", TWO).returncode == 0
+    (out / "fuzz.json").write_text("{}", encoding="utf-8")  # written just before the run: it stays
+    done = _run(tmp_path, "--target", "reference://", "--out", str(out), "-k", "id_ksf_2_6_l4_001")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert list(_verdicts(out)) == ["id_ksf_2_6_l4_001"]
+    assert sorted(p.name for p in (out / "evidence").iterdir()) == ["id_ksf_2_6_l4_001.ndjson"]
+    assert (out / "fuzz.json").is_file()
+
+
 def test_a_failing_selection_exits_1_and_says_why(tmp_path: Path) -> None:
     out = tmp_path / "out"
     done = _run(tmp_path, "--target", "reference://?fault=second_copy", "--out", str(out), "-k", "kopikvittering")
