@@ -1,13 +1,16 @@
 """The run's findings, de-duplicated: what is wrong, how often, where, and which clause says so.
 
-Three sources, each merged by what it says rather than where it was seen, so a till that
+Four sources, each merged by what it says rather than where it was seen, so a till that
 prints the same wrong receipt in forty scenarios gets one finding counted forty times:
 
 * ``scenario`` -- a failed scenario's reason (the first line of its assertion message);
 * ``journal`` -- the SAF-T verifier's findings in the journal exports the steps took
   (``journal.export`` evidence records), merged by rule: the message of the first is the
   example (the others differ in the values they quote);
-* ``printer`` -- anomalies of the ESC/POS byte stream (an unknown command, a truncated one).
+* ``printer`` -- anomalies of the ESC/POS byte stream (an unknown command, a truncated one);
+* ``fuzz`` -- a failure of the random operation sequences (``fuzz.json``): an invariant the
+  till broke (an error) or a run the fuzz could not finish (a warning), with the clauses its
+  message cites.
 
 Each finding keeps its clauses so the report can say what the law requires beside it. The
 profile's contradictions with the till are not findings here: the run merged them already
@@ -16,7 +19,7 @@ profile's contradictions with the till are not findings here: the run merged the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 __all__ = ["SEVERITIES", "collect"]
@@ -46,12 +49,18 @@ def _add(
         entry["scenarios"].append(scenario)
 
 
-def collect(scenarios: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """The de-duplicated findings of the report's scenarios, worst and most frequent first.
+def collect(
+    scenarios: Iterable[Mapping[str, Any]],
+    fuzz: Mapping[str, Any] | None = None,
+    cite: Callable[[str], list[str]] = lambda text: [],
+) -> list[dict[str, Any]]:
+    """The de-duplicated findings of the report's scenarios (and fuzz run), worst and most frequent first.
 
     Args:
         scenarios: The report's scenario entries (``id``, ``verdict``, ``reason``, ``clauses``,
             ``contradictions`` and ``evidence`` with ``journal`` and ``receipts``).
+        fuzz: ``fuzz.json`` of the run folder, if there is one.
+        cite: The clause ids a message cites (:func:`harness.report.matrix.cited_clauses`).
 
     Returns:
         ``[{"where", "source", "rule", "severity", "clauses", "message": {"nb", "en"}, "count", "scenarios"}]``;
@@ -97,6 +106,13 @@ def collect(scenarios: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
                     found, ("printer", name, note), sid, 1, source="printer", rule=name, severity="warning",
                     clauses=[], message={"nb": f"{name}: {note}", "en": f"{name}: {note}"},
                 )  # fmt: skip
+    for failure in (fuzz or {}).get("failures") or ():
+        message = str(failure.get("message", ""))
+        broke = failure.get("kind") == "invariant"
+        _add(
+            found, ("fuzz", message), "", 1, source="fuzz", rule=str(failure.get("kind", "")),
+            severity="error" if broke else "warning", clauses=cite(message), message={"nb": message, "en": message},
+        )  # fmt: skip
     ordered = sorted(
         found.values(), key=lambda f: (SEVERITIES.index(f["severity"]), -f["count"], f["source"], f["message"]["en"])
     )

@@ -30,7 +30,16 @@ from typing import Any
 
 from harness.clauses import Clause, Registry
 
-__all__ = ["CLAUSE_VERDICTS", "LAWS", "clause_verdicts", "groups", "overall", "paragraph_of", "source_link"]
+__all__ = [
+    "CLAUSE_VERDICTS",
+    "LAWS",
+    "cited_clauses",
+    "clause_verdicts",
+    "groups",
+    "overall",
+    "paragraph_of",
+    "source_link",
+]
 
 #: Every clause verdict, worst first (the order the report sorts and counts them in).
 CLAUSE_VERDICTS = (
@@ -94,6 +103,16 @@ def source_link(law: str, paragraph: str) -> str:
     return f"{base}/§{paragraph}"
 
 
+def cited_clauses(text: str, registry: Registry) -> list[str]:
+    """The clauses ``text`` cites by their citation (``kassasystemforskrifta § 2-6 fjerde ledd`` -> ``ksf_2_6_l4``).
+
+    Only the most specific: a clause whose citation is part of another cited one's is left out
+    (``§ 2-6`` when ``§ 2-6 fjerde ledd`` is cited).
+    """
+    found = [c for c in registry.values() if c.citation in text]
+    return [c.id for c in found if not any(o is not c and c.citation in o.citation for o in found)]
+
+
 def _verdict(clause: Clause, scenario_verdicts: list[str]) -> str:
     if not clause.testable:
         return "DOCUMENTATION REVIEW"
@@ -140,16 +159,17 @@ def clause_verdicts(registry: Registry, records: Iterable[Mapping[str, Any]]) ->
     return result
 
 
-def overall(verdicts: Mapping[str, Mapping[str, Any]], contradicted: bool, complete: bool) -> str:
+def overall(verdicts: Mapping[str, Mapping[str, Any]], contradicted: bool, complete: bool, broken: bool = False) -> str:
     """The summary verdict of the run.
 
-    ``FAIL`` if a clause failed or the profile contradicts what the till did; ``INCOMPLETE``
+    ``FAIL`` if a clause failed, the profile contradicts what the till did, or ``broken``: the
+    random operation sequences made the till break an invariant; ``INCOMPLETE``
     if none failed but some testable clause was not automated, not tested or a known
     deviation, or the run did not finish; ``PASS`` otherwise (documentation review is still
     needed for the clauses the checklist lists -- the report says so beside the verdict).
     """
     found = {v["verdict"] for v in verdicts.values()}
-    if "FAIL" in found or contradicted:
+    if "FAIL" in found or contradicted or broken:
         return "FAIL"
     if found & {"KNOWN DEVIATION", "NOT AUTOMATED", "NOT TESTED"} or not complete:
         return "INCOMPLETE"

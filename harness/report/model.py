@@ -6,7 +6,8 @@
 * ``evidence/<scenario id>.ndjson``: what the devices saw (:mod:`harness.evidence`);
 * ``summary.json``: target, selection, times, the lab and operator, counts, result;
 * ``profile.json``: the capability profile the run used (:meth:`harness.profile.Profile.to_json`);
-* ``fuzz.json`` (optional): a ``kassakontroll fuzz --out RUN_DIR`` run with its reproductions --
+* ``fuzz.json`` (optional): a ``kassakontroll fuzz --out RUN_DIR`` run with its reproductions
+  (an invariant the till broke there fails the run and is a finding) --
 
 and the clause registry, and returns the model every format renders: the JSON report is
 the model itself (without the rendered receipts and hexdumps, which the HTML adds), its
@@ -32,7 +33,7 @@ from harness.report.declaration import draft
 from harness.report.evidence_view import read_evidence, scenario_evidence
 from harness.report.findings import collect
 from harness.report.lines import read_ndjson
-from harness.report.matrix import CLAUSE_VERDICTS, LAWS, clause_verdicts, groups, overall
+from harness.report.matrix import CLAUSE_VERDICTS, LAWS, cited_clauses, clause_verdicts, groups, overall
 
 __all__ = ["SCHEMA_ID", "ReportError", "build", "catalogue_version", "read_run_log"]
 
@@ -161,6 +162,12 @@ def _clauses(registry: Registry, verdicts: Mapping[str, Mapping[str, Any]]) -> d
     return result
 
 
+def _fuzz_broke(fuzz: Mapping[str, Any] | None) -> bool:
+    """The random operation sequences made the till break an invariant (the run then fails)."""
+    failures = (fuzz or {}).get("failures") or []
+    return any(isinstance(f, Mapping) and f.get("kind") == "invariant" for f in failures)
+
+
 def build(run_dir: Path, *, registry: Registry | None = None, lab: str = "", operator: str = "") -> dict[str, Any]:
     """The report model of the run in ``run_dir`` (see the module docstring).
 
@@ -226,12 +233,12 @@ def build(run_dir: Path, *, registry: Registry | None = None, lab: str = "", ope
             },
             "target": {k: str(identity.get(k, "")) for k in ("producer", "system", "version", "system_id")},
         },
-        "verdict": overall(verdicts, bool(contradictions), complete),
+        "verdict": overall(verdicts, bool(contradictions), complete, broken=_fuzz_broke(fuzz)),
         "counts": {"scenarios": dict(sorted(scenario_counts.items())), "clauses": clause_counts},
         "matrix": groups(registry, verdicts),
         "clauses": _clauses(registry, verdicts),
         "scenarios": scenarios,
-        "findings": collect(scenarios),
+        "findings": collect(scenarios, fuzz, lambda text: cited_clauses(text, registry)),
         "contradictions": contradictions,
         "declaration": draft(profile, verdicts, registry, contradictions),
         "review": [clause.id for clause in registry.review_only()],

@@ -439,3 +439,14 @@ def test_a_technicians_prompts_and_answers_read_in_the_timeline() -> None:
         "K1 conclude: refused 'r' (the drawer is open)",
     ]
     assert [e["t"] for e in timeline] == [0.0, 3.5]
+
+
+def test_a_message_cites_its_most_specific_clauses(registry: Registry) -> None:
+    from harness.report.matrix import cited_clauses
+
+    assert cited_clauses("kassasystemforskrifta § 2-6 fjerde ledd: the till accepted a second copy", registry) == [
+        "ksf_2_6_l4"
+    ]
+    cited = cited_clauses("kassasystemforskrifta § 2-8-2 første ledd bokstav m: 2 nullinnslag", registry)
+    assert cited == ["ksf_2_8_2_m"]  # not ksf_2_8_2 (the paragraph as a whole), which it also contains
+    assert cited_clauses("AssertionError: the printer said nothing", registry) == []

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -269,3 +270,25 @@ def test_a_broken_model_is_invalid(validator: Draft202012Validator, minimal: Mod
     errors = _errors(validator, model)
     assert errors, f"{case} validated"
     assert (where, keyword) in {(path, failed) for path, failed, _message in errors}, errors
+
+
+def test_a_run_whose_fuzz_broke_an_invariant_fails_and_is_valid(
+    validator: Draft202012Validator, tmp_path: Path
+) -> None:
+    run_dir = tmp_path / "clean"
+    shutil.copytree(Path(__file__).parent / "runs" / "clean", run_dir)
+    message = (
+        "InvariantBroken: kassasystemforskrifta § 2-6 fjerde ledd: the till accepted a second copy of K1-S000001; "
+        "it must refuse it"
+    )
+    failure = {"kind": "invariant", "message": message, "steps": "", "program": "state = FuzzMachine()\n"}
+    fuzz = {"target": "reference://", "seed": 1, "examples": 3, "steps": 12, "seconds": 1.0, "repeat": "",
+            "failures": [failure]}  # fmt: skip
+    (run_dir / "fuzz.json").write_text(json.dumps(fuzz), encoding="utf-8")
+    model = json.loads(json_model(build(run_dir)))
+    assert _errors(validator, model) == []
+    assert model["verdict"] == "FAIL" and model["counts"]["clauses"]["FAIL"] == 0  # every scenario passed
+    found = [f for f in model["findings"] if f["source"] == "fuzz"]
+    assert [(f["rule"], f["severity"], f["clauses"], f["count"]) for f in found] == [
+        ("invariant", "error", ["ksf_2_6_l4"], 1)  # the most specific clause the message cites
+    ]
