@@ -135,8 +135,8 @@ def _pdf(model: Mapping[str, Any], lang: str, path: Path) -> None:
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)  # it warns about CSS it ignores (e.g. flex gap)
     run = model["identity"]["run"]
-    identifier = hashlib.sha256(json_model(model).encode("utf-8")).hexdigest()[:32]
     html = render_html(model, lang, pdf=True)
+    identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32]  # the same page, the same PDF
     created = str(run.get("finished") or "")
     if created:  # WeasyPrint takes the PDF's dates from the page: the run's, never the rendering's
         meta = f'<meta name="dcterms.created" content="{created}"><meta name="dcterms.modified" content="{created}">'
