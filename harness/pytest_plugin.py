@@ -379,19 +379,19 @@ class _RunLog:
             steps.begin(request.node)
 
     def pytest_bdd_after_step(self, request: pytest.FixtureRequest) -> None:
-        steps = request.node.stash.get(_STEPS, None)
-        if steps is not None:
-            steps.end(request.node, "passed")
+        self._end_step(request, "passed")
 
     def pytest_bdd_step_error(self, request: pytest.FixtureRequest, exception: Exception) -> None:
-        steps = request.node.stash.get(_STEPS, None)
-        if steps is not None:
-            steps.end(request.node, "not automated" if isinstance(exception, NotSupportedByTarget) else "failed")
+        self._end_step(request, "not automated" if isinstance(exception, NotSupportedByTarget) else "failed")
 
     def pytest_bdd_step_func_lookup_error(self, request: pytest.FixtureRequest) -> None:
+        self._end_step(request, "failed")
+
+    @staticmethod
+    def _end_step(request: pytest.FixtureRequest, outcome: str) -> None:
         steps = request.node.stash.get(_STEPS, None)
         if steps is not None:
-            steps.end(request.node, "failed")
+            steps.end(request.node, outcome)
 
     def pytest_bdd_after_scenario(self, request: pytest.FixtureRequest) -> None:
         steps = request.node.stash.get(_STEPS, None)

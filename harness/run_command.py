@@ -71,6 +71,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from harness import version
 from harness.expectations import ExpectationsError, load_expectations
 from harness.profile import ProfileError, profile_for
 from harness.profile_check import Contradiction, merge
@@ -302,7 +303,7 @@ def _summary(
         "markexpr": args.markexpr,
         "lab": args.lab,
         "operator": args.operator,
-        "harness_version": _version(),
+        "harness_version": version(),
         "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": round(seconds, 3),
@@ -330,15 +331,6 @@ def _clear_earlier_run(out: Path) -> None:
         (out / name).unlink(missing_ok=True)
     for name in _RUN_FOLDERS:
         shutil.rmtree(out / name, ignore_errors=True)
-
-
-def _version() -> str:
-    from importlib import metadata
-
-    try:
-        return metadata.version("kassakontroll")
-    except metadata.PackageNotFoundError:
-        return "unknown"
 
 
 def _write_profile(args: argparse.Namespace, out: Path) -> None:

@@ -23,17 +23,27 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from importlib import metadata
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from harness import version
 from harness.clauses import Registry, load_clauses
 from harness.pytest_plugin import VERDICTS
 from harness.report.declaration import draft
 from harness.report.evidence_view import read_evidence, scenario_evidence
 from harness.report.findings import collect
 from harness.report.lines import read_ndjson
-from harness.report.matrix import CLAUSE_VERDICTS, LAWS, cited_clauses, clause_verdicts, groups, overall
+from harness.report.matrix import (
+    CLAUSE_VERDICTS,
+    LAWS,
+    cited_clauses,
+    clause_verdicts,
+    groups,
+    overall,
+    paragraph_of,
+    source_link,
+)
 
 __all__ = ["SCHEMA_ID", "ReportError", "build", "catalogue_version", "read_run_log"]
 
@@ -82,17 +92,8 @@ def _json_file(path: Path, problems: list[str]) -> dict[str, Any] | None:
 
 def catalogue_version(path: Path | None = None) -> str:
     """The clause registry's identity: ``sha256:<first 12 hex digits>`` of ``features/clauses.toml``."""
-    from importlib import resources
-
     source = path or Path(str(resources.files("features") / "clauses.toml"))
     return "sha256:" + hashlib.sha256(source.read_bytes()).hexdigest()[:12]
-
-
-def _harness_version() -> str:
-    try:
-        return metadata.version("kassakontroll")
-    except metadata.PackageNotFoundError:
-        return "unknown"
 
 
 def _steps(record: Mapping[str, Any], evidence: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[int]]:
@@ -105,7 +106,7 @@ def _steps(record: Mapping[str, Any], evidence: Mapping[str, Any]) -> tuple[list
         seqs: list[int] = []
         if isinstance(span, list) and len(span) == 2:
             first, last = int(span[0]), int(span[1])
-            seqs = [e["seq"] for e in evidence["timeline"] if isinstance(e["seq"], int) and first <= e["seq"] <= last]
+            seqs = [e["seq"] for e in evidence["timeline"] if first <= e["seq"] <= last]
         entry["events"] = seqs
         inside.update(seqs)
         steps.append(entry)
@@ -115,8 +116,9 @@ def _steps(record: Mapping[str, Any], evidence: Mapping[str, Any]) -> tuple[list
 
 def _scenario(run_dir: Path, record: Mapping[str, Any], problems: list[str]) -> dict[str, Any]:
     sid = str(record.get("scenario_id") or record.get("nodeid", ""))
-    evidence: dict[str, Any] = {"file": None, "sha256": None, "receipts": [], "timeline": [], "journal": []}
-    evidence["counted"] = {}
+    evidence: dict[str, Any] = {
+        "file": None, "sha256": None, "receipts": [], "timeline": [], "journal": [], "counted": {},
+    }  # fmt: skip
     relative = record.get("evidence")
     if relative:
         path = run_dir / str(relative)
@@ -143,8 +145,6 @@ def _scenario(run_dir: Path, record: Mapping[str, Any], problems: list[str]) -> 
 
 
 def _clauses(registry: Registry, verdicts: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
-    from harness.report.matrix import paragraph_of, source_link
-
     result: dict[str, dict[str, Any]] = {}
     for clause_id, clause in registry.items():
         law = clause_id.split("_", 1)[0]
@@ -209,7 +209,7 @@ def build(run_dir: Path, *, registry: Registry | None = None, lab: str = "", ope
     return {
         "schema": SCHEMA_ID,
         "identity": {
-            "harness": {"name": "kassakontroll", "version": _harness_version()},
+            "harness": {"name": "kassakontroll", "version": version()},
             "catalogue": {
                 "version": catalogue_version(),
                 "clauses": len(registry),
