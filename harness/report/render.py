@@ -145,11 +145,8 @@ def _pdf(model: Mapping[str, Any], lang: str, path: Path) -> None:
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as data:
-        for block in iter(lambda: data.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(data, "sha256").hexdigest()
 
 
 def write_manifest(run_dir: Path, report_dir: Path) -> Path:
