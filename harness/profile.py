@@ -319,6 +319,11 @@ def _signature(data: Mapping[str, Any], path: Path) -> tuple[str, dict[str, Path
     return method, resolved
 
 
+def _is_orgnr(text: str) -> bool:
+    """An organisation number as Brønnøysundregistrene gives it: 9 digits."""
+    return len(text) == 9 and text.isdigit()
+
+
 def _supplier(data: Mapping[str, Any], path: Path) -> dict[str, str]:
     """The optional ``[supplier]`` table; what is missing is ``""`` (filled in by the supplier)."""
     table = data.get("supplier", {})
@@ -333,7 +338,7 @@ def _supplier(data: Mapping[str, Any], path: Path) -> dict[str, str]:
         if not isinstance(value, str):
             raise _fix(path, f'[supplier] {key} = "…" must be a string (or leave it out)')
         found[key] = value.strip()
-    if found["orgnr"] and not (len(found["orgnr"]) == 9 and found["orgnr"].isdigit()):
+    if found["orgnr"] and not _is_orgnr(found["orgnr"]):
         raise _fix(path, f'[supplier] orgnr {found["orgnr"]!r} must be 9 digits, e.g. orgnr = "999999999"')
     if found["role"] and found["role"] not in SUPPLIER_ROLES:
         raise _fix(
@@ -402,7 +407,7 @@ def load_profile(path: Path | str | None) -> Profile:
     identity = _table(data, "identity", path)
     shop = _table(data, "shop", path)
     orgnr = _text(shop, "orgnr", "shop", path)
-    if not (len(orgnr) == 9 and orgnr.isdigit()):
+    if not _is_orgnr(orgnr):
         raise _fix(path, f"[shop] orgnr {orgnr!r} must be 9 digits")
     method, keys = _signature(data, path)
     supplier = _supplier(data, path)
